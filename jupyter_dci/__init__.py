@@ -1,0 +1,88 @@
+"""jupyter_dci: data-centric iteration in Jupyter.
+
+Look at a DataFrame, find what is wrong with its data, fix it inline, record every edit,
+and measure whether the fix helped.
+
+Examples
+--------
+>>> import pandas as pd
+>>> import jupyter_dci as dci
+>>> view = dci.table(pd.DataFrame({"x": [1, 2, 3]}))
+>>> view.n_rows
+3
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from jupyter_dci._version import __version__
+from jupyter_dci.errors import DCIError
+
+if TYPE_CHECKING:
+    from jupyter_dci import datasets
+    from jupyter_dci.core._duplicates import Duplicates, find_duplicates
+    from jupyter_dci.core._labels import LabelIssues, find_label_issues, label_scores
+    from jupyter_dci.core._oos import OutOfSampleProbs, out_of_sample_probs
+    from jupyter_dci.core._predicate import Predicate, parse_predicate, predicate_from_dict
+    from jupyter_dci.core._slice import Slice
+    from jupyter_dci.widgets import TableWidget, table
+
+__all__ = [
+    "DCIError",
+    "Duplicates",
+    "LabelIssues",
+    "OutOfSampleProbs",
+    "Predicate",
+    "Slice",
+    "TableWidget",
+    "__version__",
+    "datasets",
+    "find_duplicates",
+    "find_label_issues",
+    "label_scores",
+    "out_of_sample_probs",
+    "parse_predicate",
+    "predicate_from_dict",
+    "table",
+]
+
+# Everything is imported on first use: `import jupyter_dci` in a script or a worker
+# process then costs no anywidget/ipywidgets/scikit-learn import.
+_LAZY = {
+    "table": "jupyter_dci.widgets",
+    "TableWidget": "jupyter_dci.widgets",
+    "Predicate": "jupyter_dci.core._predicate",
+    "parse_predicate": "jupyter_dci.core._predicate",
+    "predicate_from_dict": "jupyter_dci.core._predicate",
+    "Slice": "jupyter_dci.core._slice",
+    "find_label_issues": "jupyter_dci.core._labels",
+    "label_scores": "jupyter_dci.core._labels",
+    "LabelIssues": "jupyter_dci.core._labels",
+    "out_of_sample_probs": "jupyter_dci.core._oos",
+    "OutOfSampleProbs": "jupyter_dci.core._oos",
+    "find_duplicates": "jupyter_dci.core._duplicates",
+    "Duplicates": "jupyter_dci.core._duplicates",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "datasets":
+        import importlib
+
+        return importlib.import_module("jupyter_dci.datasets")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jupyter_dci' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where JupyterLab finds the prebuilt extension (for development installs)."""
+    return [{"src": "labextension", "dest": "jupyter-dci"}]

@@ -1,0 +1,1 @@
+"""Result objects to Altair specs, built from aggregated, bounded data only."""

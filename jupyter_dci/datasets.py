@@ -1,0 +1,265 @@
+"""Small real datasets and a seeded label-noise injector, for examples, workshops and tests.
+
+The data come from packages already installed (scikit-learn's bundled copies): nothing is
+fetched from the network. Every loader returns a :class:`pandas.DataFrame` with one column
+per feature and a ``label`` column; :func:`inject_label_noise` flips a known share of the
+labels and keeps the truth, so a detector can be scored against it.
+
+Examples
+--------
+>>> from jupyter_dci.datasets import inject_label_noise, load_wine
+>>> df = load_wine()
+>>> noisy = inject_label_noise(df["label"], rate=0.1, seed=0)
+>>> int(noisy.is_flipped.sum())
+18
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from jupyter_dci.errors import param_error
+
+__all__ = [
+    "NoisyLabels",
+    "inject_label_noise",
+    "load_breast_cancer",
+    "load_digits",
+    "load_iris",
+    "load_wine",
+]
+
+NoiseKind = Literal["uniform", "class_conditional"]
+
+
+def _sklearn_datasets() -> Any:
+    # scikit-learn is a runtime dependency, but importing it costs ~0.5 s: defer to first use.
+    from sklearn import datasets
+
+    return datasets
+
+
+def _frame(bunch: Any, *, names: bool) -> pd.DataFrame:
+    columns = [str(c).replace(" ", "_") for c in bunch.feature_names]
+    df = pd.DataFrame(bunch.data, columns=columns)
+    target = np.asarray(bunch.target)
+    if names:
+        df["label"] = pd.Series(np.asarray(bunch.target_names)[target], dtype=str)
+    else:
+        df["label"] = target.astype(np.int64)
+    return df
+
+
+def load_digits(*, images: bool = True) -> pd.DataFrame:
+    """Load the 1,797 handwritten digits (8x8 grey images) as a DataFrame.
+
+    Parameters
+    ----------
+    images : bool, default True
+        Also keep each picture as an 8x8 ``float64`` array in an ``image`` column (for image
+        features and thumbnails); the 64 ``pixel_r_c`` columns are there either way.
+
+    Returns
+    -------
+    pandas.DataFrame
+        1,797 rows: ``pixel_0_0`` ... ``pixel_7_7`` (0-16), optionally ``image``, and ``label``
+        (int 0-9).
+
+    Examples
+    --------
+    >>> from jupyter_dci.datasets import load_digits
+    >>> df = load_digits()
+    >>> df.shape, df["image"].iloc[0].shape, df["label"].nunique()
+    ((1797, 66), (8, 8), 10)
+    """
+    bunch = _sklearn_datasets().load_digits()
+    df = _frame(bunch, names=False)
+    if images:
+        pictures = np.asarray(bunch.images, dtype=np.float64)
+        # An object column of arrays: one cell = one picture, as an image dataset would hold it.
+        cells = np.empty(len(pictures), dtype=object)
+        cells[:] = list(pictures)
+        df.insert(df.columns.get_loc("label"), "image", cells)
+    return df
+
+
+def load_wine() -> pd.DataFrame:
+    """Load the 178 wines (13 chemical measurements, 3 cultivars) as a DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        178 rows: 13 numeric columns and ``label`` (``"class_0"``, ``"class_1"``, ``"class_2"``).
+
+    Examples
+    --------
+    >>> from jupyter_dci.datasets import load_wine
+    >>> load_wine()["label"].value_counts().sort_index().tolist()
+    [59, 71, 48]
+    """
+    return _frame(_sklearn_datasets().load_wine(), names=True)
+
+
+def load_breast_cancer() -> pd.DataFrame:
+    """Load the 569 breast-cancer biopsies (30 numeric features) as a DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        569 rows: 30 numeric columns and ``label`` (``"malignant"`` or ``"benign"``).
+
+    Examples
+    --------
+    >>> from jupyter_dci.datasets import load_breast_cancer
+    >>> load_breast_cancer()["label"].value_counts().to_dict()
+    {'benign': 357, 'malignant': 212}
+    """
+    return _frame(_sklearn_datasets().load_breast_cancer(), names=True)
+
+
+def load_iris() -> pd.DataFrame:
+    """Load Fisher's 150 irises (4 measurements, 3 species) as a DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        150 rows: 4 numeric columns and ``label`` (``"setosa"``, ``"versicolor"``,
+        ``"virginica"``).
+
+    Examples
+    --------
+    >>> from jupyter_dci.datasets import load_iris
+    >>> list(load_iris().columns)
+    ['sepal_length_(cm)', 'sepal_width_(cm)', 'petal_length_(cm)', 'petal_width_(cm)', 'label']
+    """
+    return _frame(_sklearn_datasets().load_iris(), names=True)
+
+
+@dataclass(frozen=True)
+class NoisyLabels:
+    """Labels with planted noise, and the truth needed to score a detector.
+
+    Attributes
+    ----------
+    labels : pandas.Series
+        The noisy labels, aligned with (and of the same dtype as) the input.
+    true_labels : pandas.Series
+        The input labels, unchanged.
+    is_flipped : pandas.Series
+        ``True`` where the noisy label differs from the true one.
+    rate : float
+        The share of rows flipped.
+    kind : str
+        ``"uniform"`` or ``"class_conditional"``.
+    seed : int
+        The seed that reproduces this draw.
+    """
+
+    labels: pd.Series
+    true_labels: pd.Series
+    is_flipped: pd.Series
+    rate: float
+    kind: str
+    seed: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return ``label``, ``true_label`` and ``is_flipped`` side by side.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per input label, same index.
+
+        Examples
+        --------
+        >>> from jupyter_dci.datasets import inject_label_noise
+        >>> noisy = inject_label_noise([0, 1, 0, 1], rate=0.5, seed=1)
+        >>> noisy.to_frame().columns.tolist()
+        ['label', 'true_label', 'is_flipped']
+        """
+        return pd.DataFrame(
+            {"label": self.labels, "true_label": self.true_labels, "is_flipped": self.is_flipped}
+        )
+
+
+def inject_label_noise(
+    labels: Any,
+    *,
+    rate: float,
+    kind: NoiseKind = "uniform",
+    seed: int = 0,
+    concentration: float = 0.9,
+) -> NoisyLabels:
+    """Flip exactly ``round(rate * n)`` labels, chosen at random, to another class.
+
+    Parameters
+    ----------
+    labels : array-like or pandas.Series
+        The clean labels (any hashable values; missing values are not allowed).
+    rate : float
+        Share of rows to flip, in [0, 1).
+    kind : {"uniform", "class_conditional"}, default "uniform"
+        ``"uniform"``: a flipped label goes to any other class with equal chance.
+        ``"class_conditional"``: with probability ``concentration`` it goes to the *next* class
+        (in sorted order, wrapping around), otherwise uniformly to one of the others; this is the
+        asymmetric noise of a systematic annotator confusion.
+    seed : int, default 0
+        Seed of the random draw; the same seed gives the same flips.
+    concentration : float, default 0.9
+        For ``"class_conditional"`` only: probability in [0, 1] of flipping to the next class.
+
+    Returns
+    -------
+    NoisyLabels
+        The noisy labels and the truth.
+
+    Examples
+    --------
+    >>> from jupyter_dci.datasets import inject_label_noise
+    >>> noisy = inject_label_noise(["a", "b", "c"] * 10, rate=0.2, kind="class_conditional")
+    >>> int(noisy.is_flipped.sum()), noisy.labels[noisy.is_flipped].isin(["a", "b", "c"]).all()
+    (6, np.True_)
+    """
+    func = "inject_label_noise"
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise param_error("rate", func, "a float in [0, 1)", rate)
+    if kind not in ("uniform", "class_conditional"):
+        raise param_error("kind", func, "'uniform' or 'class_conditional'", kind)
+    if isinstance(concentration, bool) or not 0 <= concentration <= 1:
+        raise param_error("concentration", func, "a float in [0, 1]", concentration)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise param_error("seed", func, "an int", seed)
+    truth = labels.copy() if isinstance(labels, pd.Series) else pd.Series(labels)
+    if truth.isna().any():
+        raise param_error("labels", func, "labels without missing values", truth[truth.isna()])
+    codes, classes = pd.factorize(truth, sort=True)
+    n_classes = len(classes)
+    if n_classes < 2:
+        raise param_error("labels", func, "labels of at least 2 distinct classes", list(classes))
+    rng = np.random.default_rng(seed)
+    n_flip = round(rate * len(truth))
+    rows = rng.choice(len(truth), size=n_flip, replace=False)
+    # A shift in [1, K-1] always lands on another class: uniform noise draws it uniformly,
+    # class-conditional noise mostly picks shift 1 (the next class).
+    shift = rng.integers(1, n_classes, size=n_flip)
+    if kind == "class_conditional" and n_classes > 2:
+        to_next = rng.random(n_flip) < concentration
+        others = rng.integers(2, n_classes, size=n_flip)
+        shift = np.where(to_next, 1, others)
+    new_codes = codes.copy()
+    new_codes[rows] = (codes[rows] + shift) % n_classes
+    noisy = truth.copy()
+    noisy.iloc[rows] = classes[new_codes[rows]]
+    flipped = pd.Series(new_codes != codes, index=truth.index, name="is_flipped")
+    return NoisyLabels(
+        labels=noisy,
+        true_labels=truth,
+        is_flipped=flipped,
+        rate=float(rate),
+        kind=kind,
+        seed=int(seed),
+    )

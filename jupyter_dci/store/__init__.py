@@ -1,0 +1,1 @@
+"""Versioned datasets: a base snapshot plus an append-only edit log. No UI imports."""

@@ -1,0 +1,5 @@
+"""Notebook views (anywidget): thin wrappers over core results; they compute nothing themselves."""
+
+from jupyter_dci.widgets._table import TableWidget, table
+
+__all__ = ["TableWidget", "table"]

@@ -1,0 +1,309 @@
+"""``dci.table(df)``: a paged DataFrame view as an anywidget.
+
+The kernel keeps the frame; the view pulls one page of rows at a time by request id
+(offset, limit, sort, filter) and gets the rows back, or ``{id, error}`` which it shows
+inline. Only small UI state lives in synced traits: never the frame itself.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Hashable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import numpy as np
+import pandas as pd
+import traitlets
+
+from jupyter_dci.core._cells import display_name, format_value
+from jupyter_dci.core._pager import FramePager, SortSpec
+from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
+from jupyter_dci.widgets._protocol import parse_filter, parse_sort
+
+__all__ = ["TableWidget", "table"]
+
+log = logging.getLogger(__name__)
+
+_STATIC = Path(str(resources.files("jupyter_dci.widgets") / "static"))
+_BUNDLE = _STATIC / "table.js"
+#: Rows and columns of the static HTML summary kept beside the widget in saved notebooks.
+_SUMMARY_ROWS, _SUMMARY_COLS, _SUMMARY_CHARS = 10, 12, 40
+
+
+def _bundle() -> Path:
+    if not _BUNDLE.is_file():
+        raise DCIError(
+            f"jupyter_dci's front end is not built: {_BUNDLE} is missing. "
+            "Install the package with pip (`pip install .` or `pip install -e .`, which run "
+            "the npm build; Node.js >= 18 is needed for a source checkout)."
+        )
+    return _BUNDLE
+
+
+def _as_frame(data: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, pd.Series):
+        return data.to_frame(name=data.name if data.name is not None else "value")
+    raise param_error(
+        "data",
+        "table",
+        "a pandas DataFrame or Series (convert other tables first, e.g. pd.DataFrame(x) "
+        "or polars_df.to_pandas())",
+        type(data).__name__,
+    )
+
+
+class TableWidget(anywidget.AnyWidget):
+    """A paged, sortable, filterable view of a DataFrame whose selected rows Python can read.
+
+    Make one with :func:`table`. The frame is referenced, not copied; after changing it
+    in place, call :meth:`refresh`.
+    """
+
+    _esm = traitlets.Unicode().tag(sync=True)
+    _columns = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _index_name = traitlets.Unicode("index").tag(sync=True)
+    _index_dtype = traitlets.Unicode("").tag(sync=True)
+    _row_height = traitlets.Int(28).tag(sync=True)
+    _data_version = traitlets.Int(0).tag(sync=True)
+    _selection_version = traitlets.Int(0).tag(sync=True)
+    _sort = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    #: The filter expression in the view (predicate language); set it to filter from Python.
+    filter = traitlets.Unicode("").tag(sync=True)
+    #: Rows in the frame.
+    n_rows = traitlets.Int(0, read_only=True).tag(sync=True)
+    #: How many rows are selected.
+    selection_count = traitlets.Int(0, read_only=True).tag(sync=True)
+    #: Height of the view in pixels.
+    height = traitlets.Int(420).tag(sync=True)
+
+    def __init__(
+        self, data: pd.DataFrame | pd.Series, *, height: int = 420, filter: str = ""
+    ) -> None:
+        frame = _as_frame(data)
+        if not isinstance(height, int) or isinstance(height, bool) or not 120 <= height <= 4000:
+            raise param_error("height", "table", "an int number of pixels in [120, 4000]", height)
+        self._pager = FramePager(frame)
+        super().__init__(
+            _esm=_bundle().read_text(encoding="utf-8"),
+            height=height,
+            filter=parse_filter(filter),
+        )
+        self._sync_schema()
+        self.on_msg(self._on_custom_msg)
+
+    # ---- public API ---------------------------------------------------------------
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The DataFrame shown (the caller's object, not a copy)."""
+        return self._pager.frame
+
+    @property
+    def selected_positions(self) -> np.ndarray:
+        """Positions (0-based, in frame order) of the selected rows."""
+        return self._pager.selected_positions()
+
+    @property
+    def selected_rows(self) -> list[Hashable]:
+        """Index labels of the selected rows, in frame order.
+
+        Set it to a list of labels to select those rows in the view.
+        """
+        return self.frame.index[self.selected_positions].tolist()
+
+    @selected_rows.setter
+    def selected_rows(self, labels: Iterable[Hashable]) -> None:
+        wanted = pd.Index(list(labels))
+        index = self.frame.index
+        missing = wanted[~wanted.isin(index)]
+        if len(missing):
+            shown = ", ".join(repr(x) for x in missing[:5])
+            raise InvalidParameterError(
+                f"{len(missing)} of the labels to select are not in the frame's index "
+                f"(e.g. {shown}). Select labels that `df.index` holds."
+            )
+        positions = np.flatnonzero(index.isin(wanted))
+        self._set_selection(positions)
+
+    @property
+    def selected(self) -> pd.DataFrame:
+        """The selected rows as a DataFrame (a new frame, in frame order)."""
+        return self.frame.iloc[self.selected_positions]
+
+    def select_positions(self, positions: Iterable[int]) -> None:
+        """Select rows by position (0-based, in frame order), replacing the selection."""
+        self._set_selection(np.asarray(list(positions), dtype=np.intp))
+
+    def clear_selection(self) -> None:
+        """Select no rows."""
+        self._set_selection(np.array([], dtype=np.intp))
+
+    @property
+    def sort(self) -> tuple[Hashable, bool] | None:
+        """The current sort as ``(column label, ascending)``, or None when unsorted.
+
+        A sort by the index is reported with the label ``None``.
+        """
+        spec = parse_sort(self._sort)
+        if spec is None:
+            return None
+        label = None if spec.column < 0 else self.frame.columns[spec.column]
+        return (label, spec.ascending)
+
+    def sort_by(
+        self, column: Hashable | None = None, *, ascending: bool = True, index: bool = False
+    ) -> None:
+        """Sort the view by a column label (or the index), or clear the sort with no argument."""
+        if index:
+            self._sort = {"column": -1, "ascending": bool(ascending)}
+            return
+        if column is None:
+            self._sort = None
+            return
+        matches = np.flatnonzero(self.frame.columns == column) if len(self.frame.columns) else []
+        if len(matches) != 1:
+            found = "no column" if len(matches) == 0 else f"{len(matches)} columns"
+            raise InvalidParameterError(
+                f"Cannot sort by {column!r}: the frame has {found} with that label. "
+                f"Columns: {', '.join(display_name(c) for c in self.frame.columns[:20])}."
+            )
+        spec = SortSpec(column=int(matches[0]), ascending=bool(ascending))
+        self._pager.positions(spec)  # validates (e.g. image columns) before the view asks
+        self._sort = {"column": spec.column, "ascending": spec.ascending}
+
+    def refresh(self) -> None:
+        """Show the frame again after it was changed in place (values, rows or columns)."""
+        self._pager.refresh()
+        self._sync_schema()
+        self.set_trait("selection_count", len(self._pager.selected_positions()))
+        self._data_version += 1
+
+    # ---- internals ----------------------------------------------------------------
+
+    def _sync_schema(self) -> None:
+        pager = self._pager
+        self._columns = [c.to_dict() for c in pager.columns]
+        self._index_name = pager.index_name
+        self._index_dtype = pager.index_dtype
+        self._row_height = 56 if any(c.kind == "image" for c in pager.columns) else 28
+        self.set_trait("n_rows", pager.n_rows)
+
+    def _set_selection(self, positions: np.ndarray) -> None:
+        count = self._pager.set_selected_positions(positions)
+        self.set_trait("selection_count", count)
+        self._selection_version += 1
+
+    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        request_id = content.get("id") if isinstance(content, dict) else None
+        try:
+            reply = self._answer(content)
+        except DCIError as exc:
+            reply = {"type": "error", "id": request_id, "error": str(exc)}
+        except Exception as exc:  # a bug must show in the view, not vanish in a log
+            log.exception("jupyter_dci table: request %r failed", content)
+            reply = {
+                "type": "error",
+                "id": request_id,
+                "error": f"Internal error ({type(exc).__name__}: {exc}). Please report it to "
+                "jupyter_dci with the frame's dtypes.",
+            }
+        self.send(reply)
+
+    def _answer(self, content: Any) -> dict[str, Any]:
+        if not isinstance(content, dict) or not isinstance(content.get("id"), int):
+            raise InvalidParameterError(
+                f"A table request must be a dict with an int id. Got {content!r}."
+            )
+        kind = content.get("type")
+        sort = parse_sort(content.get("sort"))
+        filt = parse_filter(content.get("filter"))
+        if kind == "page":
+            page = self._pager.page(
+                content.get("offset"), content.get("limit"), sort=sort, filter=filt
+            )
+            return {"type": "page", "id": content["id"], **page.to_dict()}
+        if kind == "select":
+            count = self._pager.select(
+                content.get("op"),
+                content.get("row"),
+                anchor=content.get("anchor"),
+                sort=sort,
+                filter=filt,
+            )
+            self.set_trait("selection_count", count)
+            return {"type": "selection", "id": content["id"], "count": count}
+        raise InvalidParameterError(
+            f"Unknown table request type {kind!r}; expected 'page' or 'select'."
+        )
+
+    def _summary_html(self) -> str:
+        """Render a small static table kept in saved notebooks, for viewers without a kernel."""
+        frame = self.frame
+        head = frame.iloc[:_SUMMARY_ROWS, :_SUMMARY_COLS]
+
+        def cell(value: Any) -> str:
+            shown = format_value(value)
+            text = shown if isinstance(shown, str) else next(iter(shown.values()))
+            text = text if len(text) <= _SUMMARY_CHARS else text[: _SUMMARY_CHARS - 1] + "…"
+            return html.escape(text)
+
+        header = "".join(f"<th>{html.escape(display_name(c))}</th>" for c in head.columns)
+        body = "".join(
+            f"<tr><th>{cell(label)}</th>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
+            for label, row in zip(head.index, head.itertuples(index=False, name=None), strict=True)
+        )
+        more = f"{len(frame):,} rows × {frame.shape[1]:,} columns"
+        return (
+            f"<div><p>jupyter_dci table: {more} (interactive view needs a running kernel)</p>"
+            f"<table><thead><tr><th></th>{header}</tr></thead><tbody>{body}</tbody></table></div>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):
+            data, meta = bundle
+        else:
+            data, meta = bundle, {}
+        if data is not None:
+            data = dict(data)
+            data["text/html"] = self._summary_html()
+        return (data, meta) if isinstance(bundle, tuple) else data
+
+
+def table(data: pd.DataFrame | pd.Series, *, height: int = 420, filter: str = "") -> TableWidget:
+    """Show a DataFrame as a paged, sortable, filterable table.
+
+    The kernel keeps the frame; the view fetches only the rows on screen, so millions of
+    rows scroll smoothly. Click a header to sort; type a filter such as
+    ``age > 30 and country == 'IN'`` and press Enter; click, Ctrl/Cmd-click, Shift-click,
+    Space or Ctrl/Cmd-A to select rows, then read them with ``view.selected_rows``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or pandas.Series
+        The frame to show (referenced, not copied).
+    height : int, default 420
+        Height of the view in pixels, 120 to 4000.
+    filter : str, optional
+        A filter expression to start with.
+
+    Returns
+    -------
+    TableWidget
+        The view; display it, or let the notebook display it as a cell's last value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import jupyter_dci as dci
+    >>> view = dci.table(pd.DataFrame({"age": [31, 45], "country": ["IN", "FR"]}))
+    >>> view.n_rows, view.selected_rows
+    (2, [])
+    """
+    return TableWidget(data, height=height, filter=filter)

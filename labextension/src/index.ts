@@ -1,0 +1,68 @@
+/**
+ * The jupyter_dci JupyterLab extension: what is not a cell output.
+ *
+ * Today it registers one command, "Show a DataFrame in a jupyter_dci table", in the
+ * command palette and the notebook's context menu: it asks for a variable name
+ * (the selected text by default), inserts a cell below the active one that shows
+ * that DataFrame with `dci.table(...)`, and runs it.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, InputDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { COMMAND_TABLE, cellSource, isIdentifier, selectedIdentifier } from './plugin/table-command';
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyter-dci:plugin',
+  description: 'Data-centric iteration in Jupyter: commands for jupyter_dci views.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ICommandPalette],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null) => {
+    app.commands.addCommand(COMMAND_TABLE, {
+      label: 'Show a DataFrame in a jupyter_dci table…',
+      caption: 'Insert and run a cell that shows a DataFrame variable with dci.table()',
+      isEnabled: () => tracker.currentWidget !== null,
+      execute: async args => {
+        const panel = tracker.currentWidget;
+        if (!panel) {
+          return;
+        }
+        let name = typeof args.name === 'string' ? args.name : null;
+        if (name === null) {
+          const editor = panel.content.activeCell?.editor ?? null;
+          const result = await InputDialog.getText({
+            title: 'Show a DataFrame in a jupyter_dci table',
+            label: 'Name of a DataFrame variable in this notebook',
+            text: selectedIdentifier(editor) ?? 'df'
+          });
+          if (!result.button.accept || result.value === null) {
+            return;
+          }
+          name = result.value.trim();
+        }
+        // Only a plain Python identifier goes into the cell: text from the dialog
+        // never becomes code of any other shape.
+        if (!isIdentifier(name)) {
+          await showErrorMessage(
+            'Not a variable name',
+            `Got ${JSON.stringify(name)}. A Python variable name is letters, digits and underscores, ` +
+              'not starting with a digit (e.g. df or train_df). Assign the DataFrame to a variable first.'
+          );
+          return;
+        }
+        const notebook = panel.content;
+        NotebookActions.insertBelow(notebook);
+        const cell = notebook.activeCell;
+        if (!cell) {
+          return;
+        }
+        cell.model.sharedModel.setSource(cellSource(name));
+        await NotebookActions.run(notebook, panel.sessionContext);
+      }
+    });
+    palette?.addItem({ command: COMMAND_TABLE, category: 'jupyter_dci' });
+    app.contextMenu.addItem({ command: COMMAND_TABLE, selector: '.jp-Notebook', rank: 90 });
+  }
+};
+
+export default plugin;

@@ -1,0 +1,181 @@
+"""The table widget played from the front end's side: messages in, replies and traits out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import jupyter_dci as dci
+from jupyter_dci.errors import InvalidParameterError
+
+
+class Recorder:
+    """Plays the view: sends requests the way the front end does and keeps the replies."""
+
+    def __init__(self, view: dci.TableWidget) -> None:
+        self.view = view
+        self.replies: list[dict[str, Any]] = []
+        view.send = self.replies.append  # type: ignore[method-assign]
+        self.next_id = 0
+
+    def request(self, **content: Any) -> dict[str, Any]:
+        self.next_id += 1
+        msg = {
+            "content": {"data": {"method": "custom", "content": {"id": self.next_id, **content}}},
+            "buffers": [],
+        }
+        self.view._handle_msg(msg)
+        reply = self.replies[-1]
+        assert reply["id"] == self.next_id
+        return reply
+
+    def page(
+        self, offset: int = 0, limit: int = 100, sort: Any = None, filter: str = ""
+    ) -> dict[str, Any]:
+        return self.request(type="page", offset=offset, limit=limit, sort=sort, filter=filter)
+
+
+@pytest.fixture
+def df() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame(
+        {"x": rng.normal(size=300), "g": rng.choice(["a", "b"], size=300)},
+        index=pd.Index(range(1000, 1300), name="id"),
+    )
+
+
+def test_state_is_small_and_the_frame_stays_in_the_kernel(df: pd.DataFrame) -> None:
+    view = dci.table(df)
+    state = view.get_state()
+    assert state["n_rows"] == 300
+    assert [c["name"] for c in state["_columns"]] == ["x", "g"]
+    assert state["_index_name"] == "id"
+    assert view.frame is df
+    synced = {k: v for k, v in state.items() if k != "_esm"}
+    assert len(repr(synced)) < 2000
+
+
+def test_page_request_and_reply(df: pd.DataFrame) -> None:
+    rec = Recorder(dci.table(df))
+    reply = rec.page(offset=10, limit=5)
+    assert reply["type"] == "page" and reply["total"] == 300
+    assert [r["pos"] for r in reply["rows"]] == [10, 11, 12, 13, 14]
+    assert reply["rows"][0]["index"] == "1010"
+
+
+def test_errors_come_back_with_the_request_id(df: pd.DataFrame) -> None:
+    rec = Recorder(dci.table(df))
+    reply = rec.page(filter="x >")
+    assert reply["type"] == "error" and "after '>'" in reply["error"]
+    reply = rec.page(sort={"column": "x", "ascending": True})
+    assert reply["type"] == "error" and "int position" in reply["error"]
+    reply = rec.request(type="explode")
+    assert reply["type"] == "error" and "Unknown table request" in reply["error"]
+    reply = rec.page(filter="x" * 20_000)
+    assert reply["type"] == "error" and "at most 10,000" in reply["error"]
+    # The view still answers after errors.
+    assert rec.page()["type"] == "page"
+
+
+def test_internal_errors_are_shown_not_swallowed(
+    df: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = dci.table(df)
+    rec = Recorder(view)
+
+    def boom(*_a: Any, **_k: Any) -> None:
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr(view._pager, "page", boom)
+    reply = rec.page()
+    assert reply["type"] == "error" and "ZeroDivisionError: bug" in reply["error"]
+
+
+def test_selection_by_messages_reaches_python(df: pd.DataFrame) -> None:
+    view = dci.table(df)
+    rec = Recorder(view)
+    sort = {"column": 0, "ascending": True}
+    order = df.reset_index(drop=True)["x"].sort_values(kind="stable").index.to_numpy()
+    rec.request(type="select", op="set", row=0, anchor=None, sort=sort, filter="")
+    reply = rec.request(type="select", op="range", row=4, anchor=2, sort=sort, filter="")
+    assert reply == {"type": "selection", "id": rec.next_id, "count": 3}
+    assert view.selection_count == 3
+    assert view.selected_rows == sorted(df.index[order[2:5]].tolist())
+    assert view.selected.index.tolist() == view.selected_rows
+    rec.request(type="select", op="clear", row=None, anchor=None, sort=None, filter="")
+    rec.request(type="select", op="all", row=None, anchor=None, sort=None, filter="g == 'a'")
+    assert view.selection_count == int((df["g"] == "a").sum())
+    assert rec.page()["rows"][0]["selected"] == (df["g"].iloc[0] == "a")
+
+
+def test_python_selection_and_sort_reach_the_view(df: pd.DataFrame) -> None:
+    view = dci.table(df)
+    before = view._selection_version
+    view.selected_rows = [1005, 1001]
+    assert view.selected_positions.tolist() == [1, 5]
+    assert view._selection_version == before + 1 and view.selection_count == 2
+    with pytest.raises(InvalidParameterError, match="not in the frame's index"):
+        view.selected_rows = [1, 2]
+    view.sort_by("x", ascending=False)
+    assert view._sort == {"column": 0, "ascending": False}
+    assert view.sort == ("x", False)
+    view.sort_by(index=True)
+    assert view.sort == (None, True)
+    view.sort_by()
+    assert view.sort is None
+    with pytest.raises(InvalidParameterError, match="no column"):
+        view.sort_by("nope")
+    view.clear_selection()
+    assert view.selected_rows == []
+
+
+def test_refresh_after_an_in_place_change(df: pd.DataFrame) -> None:
+    view = dci.table(df)
+    rec = Recorder(view)
+    version = view._data_version
+    df.loc[1000, "x"] = 123.0
+    df["new"] = 1
+    view.refresh()
+    assert view._data_version == version + 1
+    assert [c["name"] for c in view._columns] == ["x", "g", "new"]
+    assert rec.page(limit=1)["rows"][0]["cells"][0] == "123.0"
+
+
+def test_bad_arguments_are_clear() -> None:
+    with pytest.raises(
+        InvalidParameterError, match=r"'data' parameter of table must be a pandas DataFrame"
+    ):
+        dci.table([[1, 2]])  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="'height'"):
+        dci.table(pd.DataFrame({"a": [1]}), height=10)
+
+
+def test_a_series_is_shown_as_one_column() -> None:
+    view = dci.table(pd.Series([1, 2], name="s"))
+    assert [c["name"] for c in view._columns] == ["s"]
+
+
+def test_awkward_cases_render_and_answer(awkward_case: pd.DataFrame) -> None:
+    view = dci.table(awkward_case)
+    rec = Recorder(view)
+    reply = rec.page()
+    assert reply["type"] == "page", reply
+    assert reply["total"] == len(awkward_case)
+    for j, col in enumerate(view._columns):
+        if col["sortable"]:
+            assert rec.page(sort={"column": j, "ascending": False})["type"] == "page"
+
+
+def test_saved_output_has_an_escaped_static_summary() -> None:
+    xss = "<img src=x onerror=alert(1)>"
+    view = dci.table(pd.DataFrame({xss: [xss] * 50}))
+    data = view._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "application/vnd.jupyter.widget-view+json" in data
+    summary = data["text/html"]
+    assert xss not in summary
+    assert "&lt;img src=x onerror=alert(1)&gt;" in summary
+    assert "50 rows × 1 columns" in summary
