@@ -26,25 +26,33 @@ if TYPE_CHECKING:
     from jupyter_dci.core._oos import OutOfSampleProbs, out_of_sample_probs
     from jupyter_dci.core._predicate import Predicate, parse_predicate, predicate_from_dict
     from jupyter_dci.core._slice import Slice
+    from jupyter_dci.store import Change, Dataset, Diff, Version, track
+    from jupyter_dci.store import open_dataset as open  # dci.open, as issue 5 names it
     from jupyter_dci.widgets import TableWidget, table
 
 __all__ = [
+    "Change",
     "DCIError",
+    "Dataset",
+    "Diff",
     "Duplicates",
     "LabelIssues",
     "OutOfSampleProbs",
     "Predicate",
     "Slice",
     "TableWidget",
+    "Version",
     "__version__",
     "datasets",
     "find_duplicates",
     "find_label_issues",
     "label_scores",
+    "open",
     "out_of_sample_probs",
     "parse_predicate",
     "predicate_from_dict",
     "table",
+    "track",
 ]
 
 # Everything is imported on first use: `import jupyter_dci` in a script or a worker
@@ -63,19 +71,27 @@ _LAZY = {
     "OutOfSampleProbs": "jupyter_dci.core._oos",
     "find_duplicates": "jupyter_dci.core._duplicates",
     "Duplicates": "jupyter_dci.core._duplicates",
+    "track": "jupyter_dci.store",
+    "Dataset": "jupyter_dci.store",
+    "Version": "jupyter_dci.store",
+    "Change": "jupyter_dci.store",
+    "Diff": "jupyter_dci.store",
 }
+# Names that differ from the defining module's.
+_RENAMED = {"open": ("jupyter_dci.store", "open_dataset")}
 
 
 def __getattr__(name: str) -> Any:
-    if name == "datasets":
-        import importlib
+    import importlib
 
+    if name == "datasets":
         return importlib.import_module("jupyter_dci.datasets")
+    if name in _RENAMED:
+        module, attr = _RENAMED[name]
+        return getattr(importlib.import_module(module), attr)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'jupyter_dci' has no attribute {name!r}")
-    import importlib
-
     return getattr(importlib.import_module(module), name)
 
 

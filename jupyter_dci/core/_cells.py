@@ -20,7 +20,7 @@ from pandas.api import types as ptypes
 
 from jupyter_dci.core._images import image_kind, thumbnail_data_url
 
-__all__ = ["Cell", "column_kind", "display_name", "format_value"]
+__all__ = ["Cell", "column_kind", "display_name", "format_column", "format_value"]
 
 Cell = str | dict[str, str]
 
@@ -174,3 +174,46 @@ def format_value(value: Any) -> Cell:
         return _truncate(str(value))
     except Exception as exc:
         return {"err": f"<cannot display: {type(exc).__name__}: {exc}>"[:DISPLAY_CHARS]}
+
+
+def _format_float64(value: float) -> Cell:
+    # The hot path of a page: Python's float repr is the shortest round-trip text, so
+    # rounding to 6 decimals first gives the same text as _format_float, several times faster.
+    if value != value:
+        return {"na": "NaN"}
+    magnitude = abs(value)
+    if magnitude == 0 or 1e-4 <= magnitude < 1e15:
+        text = repr(round(value, 6))
+        full = repr(value)
+        return text if text == full else {"text": text, "full": full}
+    return _format_float(value)
+
+
+def format_column(values: Any) -> list[Cell]:
+    """Format the values of one column of a page.
+
+    Parameters
+    ----------
+    values : numpy.ndarray or pandas ExtensionArray
+        The page's values of one column.
+
+    Returns
+    -------
+    list
+        One cell per value, as :func:`format_value` makes them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> format_column(np.array([1.0, np.nan, np.pi]))
+    ['1.0', {'na': 'NaN'}, {'text': '3.141593', 'full': '3.141592653589793'}]
+    """
+    if isinstance(values, np.ndarray):
+        kind = values.dtype.kind
+        if kind == "f" and values.dtype.itemsize == 8:
+            return [_format_float64(v) for v in values.tolist()]
+        if kind in "iu":
+            return [str(v) for v in values.tolist()]
+        if kind == "b":
+            return ["True" if v else "False" for v in values.tolist()]
+    return [format_value(v) for v in values]

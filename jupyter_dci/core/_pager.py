@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._cells import Cell, column_kind, display_name, format_value
+from jupyter_dci.core._cells import Cell, column_kind, display_name, format_column, format_value
 from jupyter_dci.errors import InvalidParameterError, PredicateError
 
 __all__ = ["MAX_PAGE_ROWS", "ColumnInfo", "FramePager", "Page", "PageRow", "SortSpec"]
@@ -123,9 +123,9 @@ def _order_of(values: pd.Series, ascending: bool) -> np.ndarray:
 
 
 def _cell_values(col: pd.Series) -> Any:
-    # numpy floats iterate as numpy scalars so float32 values print as float32
-    # (0.1, not 0.10000000149011612); everything else iterates as pandas boxes it.
-    if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f":
+    # numpy-backed columns as numpy arrays (fast paths in format_column; float32 values
+    # stay float32, so 0.1 prints as 0.1); other columns as pandas boxes their values.
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiub":
         return col.to_numpy()
     return col
 
@@ -336,9 +336,10 @@ class FramePager:
         else:
             take = positions[offset:stop]
         chunk = self._frame.take(take)
-        columns = [
-            [format_value(v) for v in _cell_values(chunk.iloc[:, j])] for j in range(chunk.shape[1])
-        ]
+        # items() yields one column at a time, duplicate names included, without the
+        # per-call overhead of iloc; the frame is read afresh on every page, so values
+        # changed in place show on the next page even before refresh().
+        columns = [format_column(_cell_values(col)) for _, col in chunk.items()]
         index = [self._format_index(label) for label in chunk.index]
         rows = tuple(
             PageRow(

@@ -1,1 +1,24 @@
-"""Versioned datasets: a base snapshot plus an append-only edit log. No UI imports."""
+"""Versioned datasets: a Parquet base snapshot plus an append-only SQLite edit log.
+
+No UI imports. ``track`` a DataFrame, edit it through the returned :class:`Dataset`
+(the edits land in the frame at once), ``commit``, and read any version back with
+``checkout``, ``diff``, ``blame``, ``revert``, ``restore`` or ``export``.
+
+Examples
+--------
+>>> import tempfile
+>>> import pandas as pd
+>>> from jupyter_dci.store import track
+>>> df = pd.DataFrame({"label": ["cat", "dog"]})
+>>> ds = track(df, name="pets", label="label", root=tempfile.mkdtemp())
+>>> ds.relabel(1, "cat", reason="it is a cat")
+1
+>>> ds.commit("fix row 1").id
+2
+"""
+
+from ._dataset import Dataset
+from ._results import Change, Diff, Version
+from ._track import open_dataset, track
+
+__all__ = ["Change", "Dataset", "Diff", "Version", "open_dataset", "track"]

@@ -73,7 +73,8 @@ def test_float_images_scale_and_nan_is_safe() -> None:
 
 
 def test_pil_images_and_large_encoded_bytes() -> None:
-    pil = pytest.importorskip("PIL.Image")
+    from PIL import Image as pil  # noqa: N813 - lower-case, like a module
+
     image = pil.new("RGB", (300, 200), (200, 10, 10))
     url, alt = thumbnail_data_url(image, "pil")
     assert url.startswith("data:image/png;base64,") and alt == "300x200 RGB image"

@@ -379,7 +379,8 @@ def test_text_storages(storage: str) -> None:
     elif storage == "str_pyarrow":
         series = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
     else:
-        pa = pytest.importorskip("pyarrow")
+        import pyarrow as pa
+
         series = pd.Series(values, dtype=pd.ArrowDtype(pa.string()))
     df = pd.DataFrame({"c": series})
     assert mask("c == 'IN'", df) == [True, False, False, True]
@@ -392,7 +393,8 @@ def test_text_storages(storage: str) -> None:
 
 
 def test_arrow_numeric_and_bool_columns() -> None:
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
     df = pd.DataFrame(
         {
             "n": pd.Series([1, None, 3], dtype=pd.ArrowDtype(pa.int64())),
@@ -453,7 +455,8 @@ def test_datetimes_naive_and_tz_aware() -> None:
 
 
 def test_arrow_timestamps() -> None:
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
     series = pd.Series(pd.to_datetime(["2024-01-01", None])).astype(
         pd.ArrowDtype(pa.timestamp("us", tz="UTC"))
     )

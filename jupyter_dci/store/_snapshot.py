@@ -1,0 +1,136 @@
+"""Base snapshots: a whole frame written once as Parquet, atomically.
+
+A snapshot is written to a temporary name, flushed to disk and renamed, so a reader
+never sees half a file; the log records it only after the rename, so a crash leaves
+at most an unreferenced file, which the next writer removes under the write lock.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import DataMismatchError, StoreError
+
+__all__ = ["base_file_name", "read_base", "remove_litter", "write_base"]
+
+
+def base_file_name(version: int) -> str:
+    """Return the file name of the base snapshot taken at ``version``.
+
+    Examples
+    --------
+    >>> base_file_name(12)
+    'base-000012.parquet'
+    """
+    return f"base-{version:06d}.parquet"
+
+
+def write_base(folder: Path, version: int, frame: pd.DataFrame) -> str:
+    """Write ``frame`` as the base snapshot of ``version``; return its file name.
+
+    Parameters
+    ----------
+    folder : Path
+        The dataset's folder.
+    version : int
+        The version the snapshot holds.
+    frame : DataFrame
+        The frame, index included (a RangeIndex costs nothing).
+
+    Returns
+    -------
+    str
+        The file name, relative to ``folder``.
+
+    Raises
+    ------
+    DataMismatchError
+        If a column cannot be stored in Parquet (e.g. an object column of mixed types).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> write_base(Path(tempfile.mkdtemp()), 1, pd.DataFrame({"y": ["a"]}))
+    'base-000001.parquet'
+    """
+    name = base_file_name(version)
+    final = folder / name
+    tmp = folder / (name + ".tmp")
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise DataMismatchError(
+            f"The frame cannot be stored as Parquet: {exc}. Give each column one type "
+            "(e.g. df[col] = df[col].astype(str) for an object column holding mixed "
+            "types), then track again."
+        ) from exc
+    with pa.OSFile(str(tmp), "wb") as sink:
+        pq.write_table(table, sink)
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, final)
+    return name
+
+
+def read_base(folder: Path, name: str) -> pd.DataFrame:
+    """Read a base snapshot back as the frame that was written.
+
+    Parameters
+    ----------
+    folder : Path
+        The dataset's folder.
+    name : str
+        The file name recorded in the log.
+
+    Returns
+    -------
+    DataFrame
+        The frame; the caller restores exact dtypes from the log's schema.
+
+    Raises
+    ------
+    StoreError
+        If the file is missing or unreadable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> read_base(folder, write_base(folder, 1, pd.DataFrame({"y": [1]}))).y.tolist()
+    [1]
+    """
+    path = folder / name
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise StoreError(
+            f"The base snapshot {path} of this dataset cannot be read ({exc}). The store "
+            "is damaged: restore the folder from a backup, or track the data again under "
+            "a new name."
+        ) from exc
+    return table.to_pandas()
+
+
+def remove_litter(folder: Path, referenced: set[str]) -> list[str]:
+    """Delete snapshot files no log entry references (left by a killed writer).
+
+    Only call this while holding the log's write lock: a live writer only creates
+    snapshot files under that lock, so every unreferenced one is dead.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> remove_litter(Path(tempfile.mkdtemp()), set())
+    []
+    """
+    removed = []
+    for path in folder.glob("base-*.parquet*"):
+        if path.name not in referenced:
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed

@@ -1,0 +1,212 @@
+"""Bad input is refused clearly, before anything is written."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jupyter_dci.errors import DataMismatchError, InvalidParameterError, StoreError
+from jupyter_dci.store import open_dataset, track
+from jupyter_dci.store._schema import FORMAT_VERSION
+
+
+@pytest.fixture
+def tracked(tmp_path):
+    df = pd.DataFrame(
+        {
+            "label": pd.Categorical(["cat", "dog", "cat"]),
+            "n": np.array([1, 2, 3]),
+            "f": [0.5, 1.5, 2.5],
+            "b": [True, False, True],
+            "ts": pd.date_range("2024", periods=3, tz="UTC"),
+            "ni": pd.array([1, None, 3], dtype="Int64"),
+        },
+        index=pd.Index(["a", "b", "c"], name="id"),
+    )
+    ds = track(df, name="d", label="label", root=tmp_path / "store")
+    return ds, df, df.copy()
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "match"),
+    [
+        ("n", [1, "x"], "must be integers"),
+        ("n", [1, 1.5], "must be integers"),
+        ("n", [1, None], "non-missing"),
+        ("n", [1, 2**70], "integers in"),
+        ("f", [1.0, "2"], "must be numbers"),
+        ("b", [True, 1], "True or False"),
+        ("ts", [pd.Timestamp("2024"), pd.Timestamp("2024")], "aware"),
+        ("ts", [pd.Timestamp("2024", tz="UTC"), "2024-01-01"], "timestamps"),
+        ("ni", [1, 2.5], "integers"),
+        ("label", ["cat", 3], "strings"),
+    ],
+)
+def test_wrong_values_are_refused_and_nothing_is_half_applied(tracked, column, values, match):
+    ds, df, before = tracked
+    with pytest.raises(InvalidParameterError, match=match) as info:
+        ds.edit(["a", "b"], column, values)
+    assert "Nothing was changed" in str(info.value)
+    pd.testing.assert_frame_equal(df, before)
+    assert ds.pending().empty
+
+
+def test_unknown_rows_and_columns(tracked):
+    ds, df, before = tracked
+    with pytest.raises(InvalidParameterError, match=r"not in the dataset, e.g. \['zz'\]"):
+        ds.relabel(["a", "zz"], "dog")
+    with pytest.raises(InvalidParameterError, match="'column' parameter of edit"):
+        ds.edit("a", "nope", 1)
+    with pytest.raises(InvalidParameterError, match="one value per row"):
+        ds.edit(["a", "b"], "n", [1, 2, 3])
+    with pytest.raises(InvalidParameterError, match="boolean mask of length 3"):
+        ds.relabel(np.array([True, False]), "dog")
+    with pytest.raises(InvalidParameterError, match="one scalar"):
+        ds.relabel(["a"], ["dog"])
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_unknown_versions(tracked):
+    ds, _, _ = tracked
+    for ref in [0, 2, 99, "HEAD~1", "nope", -1]:
+        with pytest.raises(StoreError, match="is not in this dataset"):
+            ds.checkout(ref)
+    for ref in [True, 1.0, None]:
+        with pytest.raises(InvalidParameterError):
+            ds.diff(ref, 1)
+    with pytest.raises(InvalidParameterError, match="'limit' parameter of diff"):
+        ds.diff(1, 1, limit=-1)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda df: df.drop(index="b"),
+        lambda df: df.iloc[::-1],
+        lambda df: df.reset_index(drop=True),
+        lambda df: df.set_axis(["a", "a", "c"]),
+    ],
+    ids=["dropped", "reordered", "index-reset", "duplicated"],
+)
+def test_a_frame_whose_rows_changed_is_refused(tmp_path, change):
+    df = pd.DataFrame({"y": ["x", "y", "z"]}, index=["a", "b", "c"])
+    track(df.copy(), name="d", label="y", root=tmp_path)
+    changed = change(df)
+    with pytest.raises(DataMismatchError):
+        track(changed, name="d", label="y", root=tmp_path)
+    with pytest.raises(DataMismatchError):
+        open_dataset("d", root=tmp_path, frame=changed)
+
+
+def test_a_tracked_frame_changed_under_the_dataset_is_refused(tracked):
+    ds, df, _ = tracked
+    df.index = pd.Index(["a", "x", "c"], name="id")  # re-keyed in place
+    with pytest.raises(DataMismatchError, match="no longer matches the tracked rows"):
+        ds.relabel("a", "dog")
+    ds2 = track(pd.DataFrame({"y": [1, 2]}), name="other", root=ds.path.parent)
+    ds2.frame["new"] = 0
+    with pytest.raises(DataMismatchError, match="columns"):
+        ds2.edit(0, "y", 5)
+
+
+def test_retracking_checks_values_and_dtypes(tmp_path):
+    df = pd.DataFrame({"y": [1, 2]})
+    track(df.copy(), name="d", root=tmp_path)
+    with pytest.raises(DataMismatchError, match="differs from version 1 in 1 cell"):
+        track(pd.DataFrame({"y": [1, 5]}), name="d", root=tmp_path)
+    with pytest.raises(DataMismatchError, match="dtype"):
+        track(df.astype("int32"), name="d", root=tmp_path)
+    with pytest.raises(DataMismatchError, match="columns"):
+        track(df.assign(z=1), name="d", root=tmp_path)
+    with pytest.raises(DataMismatchError, match="keyed by the index"):
+        track(df, name="d", key="y", root=tmp_path)
+    assert track(df, name="d", root=tmp_path).head.id == 1
+
+
+def test_bad_keys_are_refused(tmp_path):
+    with pytest.raises(DataMismatchError, match="unique keys"):
+        track(pd.DataFrame({"y": [1, 2]}, index=[0, 0]), name="d", root=tmp_path)
+    with pytest.raises(DataMismatchError, match="missing key"):
+        track(pd.DataFrame({"k": [1.0, None], "y": 1}), name="d", key="k", root=tmp_path)
+    with pytest.raises(InvalidParameterError, match="'key' parameter of track"):
+        track(pd.DataFrame({"y": [1]}), name="d", key="nope", root=tmp_path)
+    with pytest.raises(DataMismatchError, match="str column names"):
+        track(pd.DataFrame({0: [1]}), name="d", root=tmp_path)
+    with pytest.raises(DataMismatchError, match="Parquet"):
+        track(pd.DataFrame({"m": np.array([1, "x"], dtype=object)}), name="d", root=tmp_path)
+    assert not (tmp_path / "d" / "base-000001.parquet").exists()
+
+
+@pytest.mark.parametrize("name", ["../../etc", "a/b", "", ".hidden", "x" * 101, "a..b", None])
+def test_bad_names_touch_nothing(tmp_path, name):
+    root = tmp_path / "root"
+    with pytest.raises(InvalidParameterError, match="'name' parameter"):
+        track(pd.DataFrame({"y": [1]}), name=name, root=root)
+    assert not root.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_foreign_corrupt_and_newer_stores(tmp_path):
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError, match="not a jupyter_dci dataset"):
+        track(pd.DataFrame({"y": [1]}), name="foreign", root=tmp_path)
+    assert sorted(p.name for p in (tmp_path / "foreign").iterdir()) == ["notes.txt"]
+    with pytest.raises(StoreError, match="not a jupyter_dci dataset"):
+        open_dataset("missing", root=tmp_path)
+
+    (tmp_path / "garbage").mkdir()
+    (tmp_path / "garbage" / "log.sqlite").write_bytes(b"\x00not a database" * 100)
+    with pytest.raises(StoreError, match="not a"):
+        open_dataset("garbage", root=tmp_path)
+
+    (tmp_path / "other").mkdir()
+    with sqlite3.connect(tmp_path / "other" / "log.sqlite") as con:
+        con.execute("CREATE TABLE things (x)")
+    with pytest.raises(StoreError, match="not a jupyter_dci edit log"):
+        open_dataset("other", root=tmp_path)
+
+    track(pd.DataFrame({"y": [1]}), name="newer", root=tmp_path)
+    with sqlite3.connect(tmp_path / "newer" / "log.sqlite") as con:
+        con.execute(
+            "UPDATE meta SET value = ? WHERE key = 'format_version'", (str(FORMAT_VERSION + 1),)
+        )
+    with pytest.raises(StoreError, match="newer jupyter_dci"):
+        open_dataset("newer", root=tmp_path)
+
+
+def test_a_missing_snapshot_is_a_clear_error(tmp_path):
+    ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp_path)
+    next(ds.path.glob("base-*.parquet")).unlink()
+    with pytest.raises(StoreError, match="cannot be read"):
+        ds.checkout(1)
+
+
+def test_delta_export_without_deltalake_says_how_to_install(tracked, tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_deltalake(name, *args, **kwargs):
+        if name.startswith("deltalake"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_deltalake)
+    ds, _, _ = tracked
+    with pytest.raises(ImportError, match="pip install deltalake"):
+        ds.export(1, tmp_path / "t", format="delta")
+    with pytest.raises(InvalidParameterError, match="'parquet' or 'delta'"):
+        ds.export(1, tmp_path / "t", format="csv")
+
+
+def test_no_pickle_anywhere_in_the_store():
+    folder = Path(__file__).resolve().parents[2] / "jupyter_dci" / "store"
+    for path in folder.glob("*.py"):
+        text = path.read_text()
+        assert "import pickle" not in text, path
+        assert "to_pickle" not in text, path
