@@ -252,3 +252,53 @@ def test_notebook7_renders_the_table(page: Any, lab: LabServer) -> None:
     page.click(".dci-col-head[data-col='1']")
     page.wait_for_selector(".dci-col-head[data-col='1'][aria-sort='ascending']", timeout=10_000)
     assert kernel_eval(page, "print(view.sort)").strip() == "('country', True)"
+
+
+BIG_AND_IMAGES = """
+import numpy as np, pandas as pd
+import jupyter_dci as dci
+big = pd.DataFrame({"x": np.arange(2_000_000)})
+big_view = dci.table(big, height=300)
+images = pd.DataFrame({
+    "gray": [np.arange(64, dtype=float).reshape(8, 8)] * 3,
+    "rgb": [np.full((40, 30, 3), 200, dtype=np.uint8)] * 3,
+})
+display(big_view)
+display(dci.table(images, height=300))
+"""
+
+
+def test_millions_of_rows_scroll_and_images_decode(page: Any, lab: LabServer) -> None:
+    write_notebook(lab.root / "big.ipynb", [BIG_AND_IMAGES])
+    open_notebook(page, lab, "big.ipynb")
+    run_all_cells(page)
+    page.wait_for_function("() => document.querySelectorAll('.dci-table').length === 2")
+    big = page.locator(".dci-table").nth(0)
+    big.locator(".dci-row[data-pos]").first.wait_for()
+    # 2M rows x 28 px is past what a browser can lay out: the scrollbar is scaled, and its
+    # ends and middle still map onto the first, last and middle rows.
+    big.locator(".dci-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    page.wait_for_function(
+        "() => !!document.querySelector(\".dci-table tr[data-pos='1999999']\")", timeout=10_000
+    )
+    cells = big.locator("tr[data-pos='1999999'] td")
+    assert cells.nth(0).inner_text() == "2,000,000"
+    assert cells.nth(2).inner_text() == "1999999"
+    big.locator(".dci-scroll").evaluate(
+        "el => { el.scrollTop = (el.scrollHeight - el.clientHeight) / 2; }"
+    )
+    page.wait_for_function(
+        "() => { const r = document.querySelector('.dci-table tbody tr.dci-row[data-pos]');"
+        " return r && Math.abs(Number(r.dataset.pos) - 1000000) < 20; }",
+        timeout=10_000,
+    )
+    # Thumbnails made by our own PNG encoder decode in the browser.
+    thumbs = page.locator(".dci-table").nth(1).locator("img.dci-thumb")
+    thumbs.first.wait_for()
+    assert thumbs.count() == 6
+    sizes = thumbs.evaluate_all(
+        "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
+    )
+    assert sizes[0] == [True, 8, 8]
+    assert sizes[1] == [True, 30, 40]
+    assert page.page_errors == []
