@@ -28,10 +28,11 @@ if TYPE_CHECKING:
     from jupyter_dci.core._slice import Slice
     from jupyter_dci.store import Change, Dataset, Diff, Version, track
     from jupyter_dci.store import open_dataset as open  # dci.open, as issue 5 names it
-    from jupyter_dci.widgets import TableWidget, table
+    from jupyter_dci.widgets import ChartWidget, TableWidget, chart, table
 
 __all__ = [
     "Change",
+    "ChartWidget",
     "DCIError",
     "Dataset",
     "Diff",
@@ -43,6 +44,7 @@ __all__ = [
     "TableWidget",
     "Version",
     "__version__",
+    "chart",
     "datasets",
     "find_duplicates",
     "find_label_issues",
@@ -60,6 +62,8 @@ __all__ = [
 _LAZY = {
     "table": "jupyter_dci.widgets",
     "TableWidget": "jupyter_dci.widgets",
+    "chart": "jupyter_dci.widgets",
+    "ChartWidget": "jupyter_dci.widgets",
     "Predicate": "jupyter_dci.core._predicate",
     "parse_predicate": "jupyter_dci.core._predicate",
     "predicate_from_dict": "jupyter_dci.core._predicate",

@@ -1,1 +1,5 @@
 """Result objects to Altair specs, built from aggregated, bounded data only."""
+
+from jupyter_dci.charts._specs import MAX_MARKS, bar_chart, histogram_chart
+
+__all__ = ["MAX_MARKS", "bar_chart", "histogram_chart"]

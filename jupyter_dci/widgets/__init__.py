@@ -1,5 +1,6 @@
 """Notebook views (anywidget): thin wrappers over core results; they compute nothing themselves."""
 
+from jupyter_dci.widgets._chart import ChartWidget, chart
 from jupyter_dci.widgets._table import TableWidget, table
 
-__all__ = ["TableWidget", "table"]
+__all__ = ["ChartWidget", "TableWidget", "chart", "table"]

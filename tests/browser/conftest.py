@@ -47,6 +47,19 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
 @pytest.fixture
 def page(chromium_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    # The network is unplugged: anything that is not the local server is refused and noted,
+    # and a test that made the page reach out fails.
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -57,6 +70,7 @@ def page(chromium_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]
         ARTIFACTS.mkdir(exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
     context.close()
+    assert outside == [], f"the page tried to reach the network: {outside[:5]}"
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

@@ -230,3 +230,16 @@ def chromium(headless: bool = True) -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def poll_kernel(page: Any, code: str, done: Callable[[str], bool], *, timeout: float = 10) -> str:
+    """Run ``code`` in the kernel until what it prints satisfies ``done``; return that output."""
+    found: list[str] = []
+
+    def check() -> bool:
+        out = kernel_eval(page, code).strip()
+        found[:] = [out]
+        return done(out)
+
+    wait_for(check, timeout, f"the kernel to print the expected state for {code!r}", interval=0.1)
+    return found[0]

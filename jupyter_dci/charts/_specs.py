@@ -1,0 +1,124 @@
+"""Altair charts built from pre-aggregated bins and counts.
+
+Charts only ever see aggregated, bounded data (a histogram's bins, a bar per category),
+never the rows of a frame: a spec stays a few kilobytes whatever the frame's size. Each
+chart carries a point selection named ``select`` so that a click reaches Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from jupyter_dci.errors import InvalidParameterError
+
+__all__ = ["MAX_MARKS", "bar_chart", "histogram_chart"]
+
+#: The most bars a chart may hold: more is a sign that data was not aggregated.
+MAX_MARKS = 500
+
+
+def _check_lengths(name: str, expected: int, got: int) -> None:
+    if expected != got:
+        raise InvalidParameterError(f"{name} must have {expected} values; got {got}.")
+    if got > MAX_MARKS:
+        raise InvalidParameterError(
+            f"A chart may hold at most {MAX_MARKS} bars; got {got}. Aggregate first "
+            "(fewer bins, or the top categories plus 'other')."
+        )
+
+
+def histogram_chart(
+    edges: Sequence[float],
+    counts: Sequence[int],
+    *,
+    title: str = "",
+    width: int = 260,
+    height: int = 90,
+) -> alt.Chart:
+    """Draw a histogram from bin edges and counts, with a click selection of one bin.
+
+    Parameters
+    ----------
+    edges : sequence of float
+        ``len(counts) + 1`` increasing bin edges.
+    counts : sequence of int
+        Rows per bin.
+    title : str, optional
+        The chart's title.
+    width, height : int
+        Size in pixels.
+
+    Returns
+    -------
+    altair.Chart
+        A chart whose selection ``select`` holds the clicked bin's ``start`` and ``end``.
+
+    Examples
+    --------
+    >>> spec = histogram_chart([0, 1, 2], [5, 3]).to_dict()
+    >>> [row["count"] for row in spec["datasets"][next(iter(spec["datasets"]))]]
+    [5, 3]
+    """
+    edges_arr = np.asarray(edges, dtype=float)
+    _check_lengths("edges", len(counts) + 1, len(edges_arr))
+    data = pd.DataFrame(
+        {"start": edges_arr[:-1], "end": edges_arr[1:], "count": np.asarray(counts)}
+    )
+    select = alt.selection_point(name="select", fields=["start", "end"], on="click")
+    return (
+        alt.Chart(data, title=title or alt.Undefined, width=width, height=height)
+        .mark_bar(binSpacing=1)
+        .encode(
+            x=alt.X("start:Q", bin="binned", title=None),
+            x2="end:Q",
+            y=alt.Y("count:Q", title=None),
+            opacity=alt.condition(select, alt.value(1.0), alt.value(0.45)),
+            tooltip=[
+                alt.Tooltip("start:Q", format=",.4~g"),
+                alt.Tooltip("end:Q", format=",.4~g"),
+                alt.Tooltip("count:Q", format=","),
+            ],
+        )
+        .add_params(select)
+    )
+
+
+def bar_chart(
+    labels: Sequence[str],
+    counts: Sequence[int],
+    *,
+    title: str = "",
+    width: int = 260,
+    height: int | None = None,
+) -> alt.Chart:
+    """Draw a horizontal bar per category (in the given order), with a click selection.
+
+    Examples
+    --------
+    >>> spec = bar_chart(["a", "b"], [3, 1]).to_dict()
+    >>> spec["params"][0]["name"]
+    'select'
+    """
+    _check_lengths("counts", len(labels), len(counts))
+    data = pd.DataFrame({"value": [str(x) for x in labels], "count": np.asarray(counts)})
+    select = alt.selection_point(name="select", fields=["value"], on="click")
+    return (
+        alt.Chart(
+            data,
+            title=title or alt.Undefined,
+            width=width,
+            height=height or 16 * max(1, len(labels)),
+        )
+        .mark_bar()
+        .encode(
+            y=alt.Y("value:N", sort=None, title=None, axis=alt.Axis(labelLimit=120)),
+            x=alt.X("count:Q", title=None),
+            opacity=alt.condition(select, alt.value(1.0), alt.value(0.45)),
+            tooltip=[alt.Tooltip("value:N"), alt.Tooltip("count:Q", format=",")],
+        )
+        .add_params(select)
+    )
