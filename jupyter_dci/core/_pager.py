@@ -159,6 +159,8 @@ class FramePager:
         self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
         self._last: tuple[Any, np.ndarray | None] | None = None
         self._selected = np.zeros(len(frame), dtype=bool)
+        self._subset: np.ndarray | None = None  # bool mask: the rows the view is restricted to
+        self._subset_version = 0
         self._columns = self._describe_columns()
 
     # ---- the frame --------------------------------------------------------------
@@ -201,6 +203,7 @@ class FramePager:
         self._columns = self._describe_columns()
         if len(self._selected) != len(self._frame):
             self._selected = np.zeros(len(self._frame), dtype=bool)
+            self._subset = None
 
     def _describe_columns(self) -> tuple[ColumnInfo, ...]:
         infos = []
@@ -274,21 +277,66 @@ class FramePager:
             self._masks.move_to_end(filter)
         return mask
 
+    def restrict(self, rows: np.ndarray | None) -> int:
+        """Show only some rows (a boolean mask or frame positions), or all rows with None.
+
+        Sort, filter and selection work within the restriction; nothing is copied.
+        Returns the number of rows the view is restricted to.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> pager = FramePager(pd.DataFrame({"x": [5, 6, 7]}))
+        >>> pager.restrict([2, 0])
+        2
+        >>> pager.count()
+        2
+        """
+        self._subset_version += 1
+        self._last = None
+        if rows is None:
+            self._subset = None
+            return self.n_rows
+        arr = np.asarray(rows)
+        if arr.dtype == bool:
+            if arr.shape != (self.n_rows,):
+                raise InvalidParameterError(
+                    f"A row mask must have one value per row ({self.n_rows}). "
+                    f"Got shape {arr.shape}."
+                )
+            mask = arr.copy()
+        else:
+            if arr.size and (
+                arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() >= self.n_rows
+            ):
+                raise InvalidParameterError(
+                    f"Rows to show must be a boolean mask or positions in [0, {self.n_rows}). "
+                    f"Got {arr.dtype} values instead."
+                )
+            mask = np.zeros(self.n_rows, dtype=bool)
+            mask[arr.astype(np.intp)] = True
+        self._subset = mask
+        return int(mask.sum())
+
+    @property
+    def restricted(self) -> bool:
+        """Whether the view shows only some rows (see :meth:`restrict`)."""
+        return self._subset is not None
+
     def positions(self, sort: SortSpec | None = None, filter: str = "") -> np.ndarray | None:
         """Frame positions of the rows in view order, or None for all rows in frame order."""
         self._check_sort(sort)
-        key = (sort, filter)
+        key = (sort, filter, self._subset_version)
         if self._last is not None and self._last[0] == key:
             return self._last[1]
-        if sort is None and not filter:
-            result = None
-        elif sort is None:
-            result = np.flatnonzero(self.mask(filter))
-        elif not filter:
-            result = self._order(sort)
+        keep = self._subset
+        if filter:
+            keep = self.mask(filter) if keep is None else keep & self.mask(filter)
+        if sort is None:
+            result = None if keep is None else np.flatnonzero(keep)
         else:
             order = self._order(sort)
-            result = order[self.mask(filter)[order]]
+            result = order if keep is None else order[keep[order]]
         self._last = (key, result)
         return result
 

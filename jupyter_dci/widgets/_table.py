@@ -81,6 +81,10 @@ class TableWidget(anywidget.AnyWidget):
     selection_count = traitlets.Int(0, read_only=True).tag(sync=True)
     #: Height of the view in pixels.
     height = traitlets.Int(420).tag(sync=True)
+    #: What the rows shown are, when the view is restricted to some rows (see show_rows).
+    caption = traitlets.Unicode("").tag(sync=True)
+    #: Rows the view is restricted to (equals n_rows when it shows all rows).
+    n_shown = traitlets.Int(0, read_only=True).tag(sync=True)
 
     def __init__(
         self, data: pd.DataFrame | pd.Series, *, height: int = 420, filter: str = ""
@@ -177,9 +181,33 @@ class TableWidget(anywidget.AnyWidget):
         self._pager.positions(spec)  # validates (e.g. image columns) before the view asks
         self._sort = {"column": spec.column, "ascending": spec.ascending}
 
+    def show_rows(self, rows: Any = None, *, caption: str = "") -> None:
+        """Show only some rows: a boolean mask (array or Series like the frame) or positions.
+
+        ``show_rows()`` with no argument shows every row again. The caption says, in the view,
+        what the rows are (e.g. "outliers in 'price'"); the view offers to show all rows.
+        """
+        if rows is None:
+            count = self._pager.restrict(None)
+            self.caption = ""
+        else:
+            if isinstance(rows, pd.Series):
+                if rows.dtype == bool and not rows.index.equals(self.frame.index):
+                    raise InvalidParameterError(
+                        "A boolean Series of rows to show must have the frame's index; "
+                        "reindex it like the frame (mask.reindex(df.index, fill_value=False))."
+                    )
+                rows = rows.to_numpy()
+            count = self._pager.restrict(np.asarray(rows))
+            self.caption = caption or f"{count:,} rows"
+        self.set_trait("n_shown", count)
+        self._data_version += 1
+
     def refresh(self) -> None:
         """Show the frame again after it was changed in place (values, rows or columns)."""
         self._pager.refresh()
+        if not self._pager.restricted:
+            self.caption = ""
         self._sync_schema()
         self.set_trait("selection_count", len(self._pager.selected_positions()))
         self._data_version += 1
@@ -193,6 +221,8 @@ class TableWidget(anywidget.AnyWidget):
         self._index_dtype = pager.index_dtype
         self._row_height = 56 if any(c.kind == "image" for c in pager.columns) else 28
         self.set_trait("n_rows", pager.n_rows)
+        if not pager.restricted:
+            self.set_trait("n_shown", pager.n_rows)
 
     def _set_selection(self, positions: np.ndarray) -> None:
         count = self._pager.set_selected_positions(positions)
@@ -238,8 +268,11 @@ class TableWidget(anywidget.AnyWidget):
             )
             self.set_trait("selection_count", count)
             return {"type": "selection", "id": content["id"], "count": count}
+        if kind == "show_all":
+            self.show_rows(None)
+            return {"type": "selection", "id": content["id"], "count": self.selection_count}
         raise InvalidParameterError(
-            f"Unknown table request type {kind!r}; expected 'page' or 'select'."
+            f"Unknown table request type {kind!r}; expected 'page', 'select' or 'show_all'."
         )
 
     def _summary_html(self) -> str:

@@ -302,3 +302,27 @@ def test_millions_of_rows_scroll_and_images_decode(page: Any, lab: LabServer) ->
     assert sizes[0] == [True, 8, 8]
     assert sizes[1] == [True, 30, 40]
     assert page.page_errors == []
+
+
+def test_python_restricts_the_rows_shown_and_the_user_shows_all(table_page: Any) -> None:
+    page = table_page
+    df = expected_frame()
+    n_big = int((df["value"] > 1).sum())
+    kernel_eval(page, "view.show_rows(df['value'] > 1, caption='values above 1')")
+    page.wait_for_function(
+        f"() => document.querySelector('.dci-table .dci-status').textContent === '{n_big:,} of {N:,} rows'",
+        timeout=10_000,
+    )
+    assert page.inner_text(".dci-table .dci-caption-text") == "values above 1"
+    values = page.eval_on_selector_all(
+        ".dci-table tbody tr.dci-row[data-pos] td:nth-child(3)",
+        "tds => tds.map(td => Number(td.textContent))",
+    )
+    assert values and min(values) > 1
+    page.click(".dci-table .dci-show-all")
+    page.wait_for_function(
+        f"() => document.querySelector('.dci-table .dci-status').textContent === '{N:,} rows × 4 columns'",
+        timeout=10_000,
+    )
+    assert page.locator(".dci-table .dci-caption").is_hidden()
+    assert kernel_eval(page, "print(view.n_shown)").strip() == str(N)

@@ -161,3 +161,31 @@ def test_pages_tile_the_sorted_order(
     assert sorted(full) == list(range(len(df)))
     page = pager.page(offset, limit, sort=sort)
     assert [r.pos for r in page.rows] == full[offset : offset + limit]
+
+
+def test_restrict_composes_with_sort_filter_and_selection(frame: pd.DataFrame) -> None:
+    pager = FramePager(frame)
+    old = (frame["age"] < 30).to_numpy()
+    assert pager.restrict(old) == old.sum()
+    assert pager.count() == old.sum()
+    both = old & (frame["country"] == "IN").to_numpy()
+    assert pager.count(SortSpec(2, True), "country == 'IN'") == both.sum()
+    positions = pager.positions(SortSpec(0, False))
+    assert set(positions) == set(np.flatnonzero(old))
+    assert (np.diff(frame["age"].to_numpy()[positions]) <= 0).all()
+    assert pager.select("all") == old.sum()
+    assert pager.restrict([5, 1]) == 2
+    assert [r.pos for r in pager.page(0, 10).rows] == [1, 5]
+    assert pager.restrict(None) == 500
+    assert pager.count() == 500
+
+
+def test_restrict_rejects_bad_rows(frame: pd.DataFrame) -> None:
+    pager = FramePager(frame)
+    with pytest.raises(InvalidParameterError, match="one value per row"):
+        pager.restrict(np.ones(3, dtype=bool))
+    with pytest.raises(InvalidParameterError, match=r"positions in \[0, 500\)"):
+        pager.restrict([0, 500])
+    with pytest.raises(InvalidParameterError, match="positions"):
+        pager.restrict(np.array([0.5]))
+    assert not pager.restricted

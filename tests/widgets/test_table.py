@@ -179,3 +179,23 @@ def test_saved_output_has_an_escaped_static_summary() -> None:
     assert xss not in summary
     assert "&lt;img src=x onerror=alert(1)&gt;" in summary
     assert "50 rows × 1 columns" in summary
+
+
+def test_show_rows_restricts_the_view_and_show_all_undoes_it(df: pd.DataFrame) -> None:
+    view = dci.table(df)
+    rec = Recorder(view)
+    version = view._data_version
+    view.show_rows(df["g"] == "a", caption="group a")
+    assert view.caption == "group a"
+    assert view.n_shown == int((df["g"] == "a").sum())
+    assert view._data_version == version + 1
+    page = rec.page(limit=1000)
+    assert page["total"] == view.n_shown
+    assert all(df["g"].iloc[r["pos"]] == "a" for r in page["rows"])
+    with pytest.raises(InvalidParameterError, match="frame's index"):
+        view.show_rows(pd.Series([True] * 300))
+    reply = rec.request(type="show_all")
+    assert reply["type"] == "selection"
+    assert view.caption == ""
+    assert view.n_shown == 300
+    assert rec.page()["total"] == 300

@@ -28,6 +28,8 @@ export interface TableTraits {
   _sort: SortSpec | null;
   filter: string;
   n_rows: number;
+  n_shown: number;
+  caption: string;
   selection_count: number;
   height: number;
 }
@@ -64,6 +66,7 @@ export class TableView {
   private readonly model: AnyModel<TableTraits>;
   private readonly filterInput: HTMLInputElement;
   private readonly statusEl: HTMLSpanElement;
+  private readonly captionEl: HTMLSpanElement;
   private readonly errorEl: HTMLDivElement;
   private readonly scroller: HTMLDivElement;
   private readonly spacer: HTMLDivElement;
@@ -118,7 +121,22 @@ export class TableView {
     this.filterInput.setAttribute('data-lm-suppress-shortcuts', 'true');
     this.statusEl = document.createElement('span');
     this.statusEl.className = 'dci-status';
-    toolbar.append(this.filterInput, this.statusEl);
+    // What the rows are when Python restricted the view (an alert's rows, a slice...).
+    this.captionEl = document.createElement('span');
+    this.captionEl.className = 'dci-caption';
+    const captionText = document.createElement('span');
+    captionText.className = 'dci-caption-text';
+    const showAll = document.createElement('button');
+    showAll.className = 'dci-show-all';
+    showAll.type = 'button';
+    showAll.textContent = 'show all rows';
+    showAll.addEventListener('click', () => {
+      const id = this.nextId++;
+      this.requests.set(id, this.queryKey());
+      this.model.send({ type: 'show_all', id });
+    });
+    this.captionEl.append(captionText, showAll);
+    toolbar.append(this.filterInput, this.captionEl, this.statusEl);
 
     this.errorEl = document.createElement('div');
     this.errorEl.className = 'dci-error';
@@ -151,6 +169,8 @@ export class TableView {
     this.listen('change:_data_version', () => this.invalidate(true));
     this.listen('change:_selection_version', () => this.invalidate(false));
     this.listen('change:selection_count', () => this.updateStatus());
+    this.listen('change:caption', () => this.updateCaption());
+    this.listen('change:n_shown', () => this.updateStatus());
     this.listen('change:height', () => this.layout());
     this.listen('change:_row_height', () => this.layout());
     this.listen('change:n_rows', () => this.invalidate(true));
@@ -184,6 +204,7 @@ export class TableView {
     this.tbody.addEventListener('mousedown', e => this.onRowMouseDown(e));
 
     this.resetColumns();
+    this.updateCaption();
   }
 
   destroy(): void {
@@ -533,14 +554,24 @@ export class TableView {
     }
   }
 
+  private updateCaption(): void {
+    const caption = this.model.get('caption') || '';
+    (this.captionEl.firstChild as HTMLElement).textContent = caption;
+    this.captionEl.hidden = caption === '';
+    this.updateStatus();
+  }
+
   private updateStatus(): void {
     const nRows = this.model.get('n_rows');
     const nCols = this.columns.length;
+    const restricted = this.model.get('n_shown') !== nRows || (this.model.get('caption') || '') !== '';
     let text: string;
     if (this.total === null) {
       text = 'loading…';
     } else if (this.filter) {
       text = `${formatCount(this.total)} of ${formatCount(nRows)} rows match`;
+    } else if (restricted) {
+      text = `${formatCount(this.total)} of ${formatCount(nRows)} rows`;
     } else {
       text = `${formatCount(nRows)} rows × ${formatCount(nCols)} columns`;
     }
