@@ -26,20 +26,25 @@ if TYPE_CHECKING:
     from jupyter_dci.core._oos import OutOfSampleProbs, out_of_sample_probs
     from jupyter_dci.core._predicate import Predicate, parse_predicate, predicate_from_dict
     from jupyter_dci.core._slice import Slice
+    from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile, profile
     from jupyter_dci.store import Change, Dataset, Diff, Version, track
     from jupyter_dci.store import open_dataset as open  # dci.open, as issue 5 names it
-    from jupyter_dci.widgets import ChartWidget, TableWidget, chart, table
+    from jupyter_dci.widgets import ChartWidget, ReviewWidget, TableWidget, chart, review, table
 
 __all__ = [
+    "Alert",
     "Change",
     "ChartWidget",
+    "ColumnProfile",
     "DCIError",
+    "DataFrameProfile",
     "Dataset",
     "Diff",
     "Duplicates",
     "LabelIssues",
     "OutOfSampleProbs",
     "Predicate",
+    "ReviewWidget",
     "Slice",
     "TableWidget",
     "Version",
@@ -53,6 +58,8 @@ __all__ = [
     "out_of_sample_probs",
     "parse_predicate",
     "predicate_from_dict",
+    "profile",
+    "review",
     "table",
     "track",
 ]
@@ -63,6 +70,12 @@ _LAZY = {
     "table": "jupyter_dci.widgets",
     "TableWidget": "jupyter_dci.widgets",
     "chart": "jupyter_dci.widgets",
+    "review": "jupyter_dci.widgets",
+    "ReviewWidget": "jupyter_dci.widgets",
+    "profile": "jupyter_dci.core.profile",
+    "DataFrameProfile": "jupyter_dci.core.profile",
+    "ColumnProfile": "jupyter_dci.core.profile",
+    "Alert": "jupyter_dci.core.profile",
     "ChartWidget": "jupyter_dci.widgets",
     "Predicate": "jupyter_dci.core._predicate",
     "parse_predicate": "jupyter_dci.core._predicate",

@@ -29,7 +29,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_carries_the_built_files(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    assert "jupyter_dci/widgets/static/table.js" in names
+    for bundle in ("table", "chart", "review"):
+        assert f"jupyter_dci/widgets/static/{bundle}.js" in names
     share = "jupyter_dci-{v}.data/data/share/jupyter/labextensions/jupyter-dci/"
     version = wheel.name.split("-")[1]
     assert share.format(v=version) + "package.json" in names
@@ -66,3 +67,8 @@ def test_wheel_installs_an_enabled_extension_in_a_fresh_venv(wheel: Path, tmp_pa
     where, esm_chars = json.loads(out.stdout)
     assert str(venv) in where  # the wheel's copy, not the source tree
     assert esm_chars > 1000
+    cli = subprocess.run(
+        [str(venv / "bin" / "jupyter-dci"), "--help"], capture_output=True, text=True, env=env
+    )
+    assert cli.returncode == 0
+    assert "profile" in cli.stdout

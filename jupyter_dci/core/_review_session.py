@@ -1,0 +1,593 @@
+"""The state of a label review, without any UI: suspects, decisions, undo, writes.
+
+A :class:`ReviewSession` walks the suspects of a label-issue table worst first. Each
+decision sets the suspect's label in the user's own DataFrame at once (the same object:
+``frame.iloc[pos, col] = value``, which pandas copy-on-write applies to that object), or
+through a tracked store :class:`~jupyter_dci.store.Dataset` so the change becomes a
+pending edit. Every decision is recorded (row, old, new, decision, score, time) and can be
+undone, last first.
+
+Values are checked against the label column's dtype before anything is written (the
+store's own rules: an int column takes ints, a categorical column gains a new category,
+nullable dtypes take ``pd.NA``), so a refused value leaves the frame as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from jupyter_dci.errors import DataMismatchError, DCIWarning, param_error
+from jupyter_dci.store._coerce import coerce_values, is_missing
+from jupyter_dci.store._replay import assign
+
+__all__ = ["Decision", "ReviewSession", "Suspect", "key_map"]
+
+Action = Literal["relabel", "accept", "keep"]
+ACTIONS: tuple[str, ...] = ("relabel", "accept", "keep")
+#: Keys the panel keeps for itself, so no class is mapped to them.
+RESERVED_KEYS = frozenset({"k", "u"})
+_KEYS = "0123456789" + "".join(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in RESERVED_KEYS)
+_ISSUE_COLUMNS = ("given_label", "suggested_label", "label_score")
+_SHOWN = 5  # rows named in an error message
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision of a review: what a suspect's label was, and what it was set to.
+
+    Attributes
+    ----------
+    position : int
+        The suspect's position in the review queue (0 is the worst).
+    row : hashable
+        The row's index label in the frame.
+    old, new : object
+        The label before and after the decision (equal when nothing had to change).
+    decision : {"relabel", "accept", "keep"}
+        A class chosen by hand, the suggestion accepted, or the given label kept.
+    score : float
+        The suspect's label score (lower is worse).
+    time : datetime.datetime
+        When it was made (UTC).
+    """
+
+    position: int
+    row: Hashable
+    old: Any
+    new: Any
+    decision: str
+    score: float
+    time: dt.datetime
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A suspect of the review queue, with its current label and decision.
+
+    Attributes
+    ----------
+    position : int
+        Position in the queue (0 is the worst).
+    row : hashable
+        The row's index label in the frame.
+    given, suggested : object
+        The label given when the issues were computed, and the suggested one.
+    score : float
+        The label score (lower is worse).
+    current : object
+        The label in the frame now.
+    decision : Decision or None
+        The standing decision on this suspect, if any.
+    """
+
+    position: int
+    row: Hashable
+    given: Any
+    suggested: Any
+    score: float
+    current: Any
+    decision: Decision | None
+
+
+def key_map(n_classes: int) -> list[str]:
+    """Return the key of each class: digits 0-9, then letters except ``k`` and ``u``.
+
+    Classes past the 34th get no key (``""``); they stay reachable with the mouse.
+
+    Examples
+    --------
+    >>> key_map(12)[-3:]
+    ['9', 'a', 'b']
+    """
+    return [_KEYS[i] if i < len(_KEYS) else "" for i in range(n_classes)]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Label equality that treats missing values alike and never raises on pd.NA."""
+    if is_missing(a) or is_missing(b):
+        return is_missing(a) and is_missing(b)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elementwise ``not _same``, vectorised for the common case (no missing values)."""
+    na_a, na_b = pd.isna(a), pd.isna(b)
+    out = na_a != na_b
+    both = ~(na_a | na_b)
+    try:
+        out[both] = ~np.asarray(a[both] == b[both], dtype=bool)
+    except (TypeError, ValueError):  # values whose == is not a plain bool: one by one
+        out[both] = [not _same(x, y) for x, y in zip(a[both], b[both], strict=True)]
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _shown(rows: Sequence[Any]) -> str:
+    head = ", ".join(repr(_plain(r)) for r in rows[:_SHOWN])
+    return head + (f" and {len(rows) - _SHOWN} more" if len(rows) > _SHOWN else "")
+
+
+def _issue_frame(issues: Any, include_all: bool) -> pd.DataFrame:
+    """Check the issue table of a LabelIssues or a frame; return it flagged rows first."""
+    table = getattr(issues, "frame", issues)
+    if not isinstance(table, pd.DataFrame):
+        raise param_error(
+            "issues",
+            "review",
+            "a LabelIssues (from find_label_issues) or a DataFrame with its columns",
+            type(issues).__name__,
+        )
+    wanted = _ISSUE_COLUMNS if include_all else (*_ISSUE_COLUMNS, "is_label_issue")
+    missing = [c for c in wanted if c not in table.columns]
+    if missing:
+        raise param_error(
+            "issues",
+            "review",
+            f"a table with columns {list(wanted)} (as LabelIssues.frame has)",
+            f"a frame without {missing}",
+        )
+    if not table.index.is_unique:
+        dup = table.index[table.index.duplicated()].unique().tolist()
+        raise DataMismatchError(
+            f"The issues table of review lists rows {_shown(dup)} more than once. "
+            "Pass the table find_label_issues returned, one row per frame row."
+        )
+    scores = pd.to_numeric(table["label_score"], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(scores).any():
+        raise param_error(
+            "issues", "review", "a table whose label_score are all numbers", "missing scores"
+        )
+    flags = (
+        np.ones(len(table), dtype=bool)
+        if include_all
+        else table["is_label_issue"].fillna(False).to_numpy(dtype=bool)
+    )
+    out = pd.DataFrame(
+        {
+            "given": table["given_label"].astype(object).to_numpy(),
+            "suggested": table["suggested_label"].astype(object).to_numpy(),
+            "score": scores,
+            "flag": table["is_label_issue"].fillna(False).to_numpy(dtype=bool)
+            if "is_label_issue" in table.columns
+            else flags,
+        },
+        index=table.index,
+    )[flags]
+    # Worst first: flagged rows, then lowest score; stable, so a ranked table keeps its order.
+    order = np.lexsort((out["score"].to_numpy(), ~out["flag"].to_numpy()))
+    return out.iloc[order]
+
+
+def _class_list(issues: Any, table: pd.DataFrame, classes: Any) -> tuple[Any, ...]:
+    if classes is not None:
+        if isinstance(classes, str) or not pd.api.types.is_list_like(classes):
+            raise param_error("classes", "review", "a list of the classes", classes)
+        found = tuple(_plain(c) for c in classes)
+    elif getattr(issues, "classes", None) is not None:
+        found = tuple(_plain(c) for c in issues.classes)
+    else:
+        given = getattr(issues, "frame", issues)["given_label"]
+        if isinstance(given.dtype, pd.CategoricalDtype):
+            found = tuple(_plain(c) for c in given.cat.categories)
+        else:
+            values = pd.unique(pd.concat([table["given"], table["suggested"]]).dropna())
+            try:
+                found = tuple(_plain(v) for v in sorted(values))
+            except TypeError:  # mixed types do not sort: keep the order of appearance
+                found = tuple(_plain(v) for v in values)
+    if len(found) < 2 or len(set(found)) != len(found):
+        raise param_error("classes", "review", "at least 2 distinct classes", list(found))
+    return found
+
+
+class ReviewSession:
+    """Review suspected label errors one by one, writing each decision into the frame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The user's frame (changed in place; its index must be unique).
+    label : str
+        The label column.
+    issues : LabelIssues or pandas.DataFrame
+        The ranked issue table: ``given_label``, ``suggested_label``, ``label_score`` and
+        ``is_label_issue``, indexed by rows of ``frame``.
+    dataset : jupyter_dci.store.Dataset, optional
+        A store dataset tracking ``frame`` (the same object): decisions then go through
+        :meth:`Dataset.relabel` and become pending edits, committed with ``dataset.commit``.
+    classes : sequence, optional
+        The classes to offer; by default those of ``issues``.
+    include_all : bool, default False
+        Review every ranked row, not only the flagged ones.
+    stale : {"raise", "skip"}, default "raise"
+        What to do with suspects whose label in ``frame`` no longer equals the given label
+        the issues were computed on: refuse (naming the rows), or leave them out with a
+        :class:`~jupyter_dci.errors.DCIWarning`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": ["a", "b", "a"]})
+    >>> issues = pd.DataFrame({"given_label": ["b", "a"], "suggested_label": ["a", "b"],
+    ...                        "label_score": [0.1, 0.3], "is_label_issue": [True, True]},
+    ...                       index=[1, 2])
+    >>> session = ReviewSession(df, label="y", issues=issues)
+    >>> session.decide(0, "accept").new
+    'a'
+    >>> df["y"].tolist(), session.n_relabelled
+    (['a', 'a', 'a'], 1)
+    >>> session.undo().old, df["y"].tolist()
+    ('b', ['a', 'b', 'a'])
+    """
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        *,
+        label: Hashable,
+        issues: Any,
+        dataset: Any = None,
+        classes: Sequence[Any] | None = None,
+        include_all: bool = False,
+        stale: Literal["raise", "skip"] = "raise",
+    ) -> None:
+        if not isinstance(frame, pd.DataFrame):
+            raise param_error("df", "review", "a pandas DataFrame", type(frame).__name__)
+        if not isinstance(include_all, bool):
+            raise param_error("include_all", "review", "True or False", include_all)
+        if stale not in ("raise", "skip"):
+            raise param_error("stale", "review", "'raise' or 'skip'", stale)
+        if label is None or int((frame.columns == label).sum()) != 1:
+            columns = ", ".join(repr(c) for c in frame.columns[:20])
+            raise param_error("label", "review", f"one column of the frame ({columns})", label)
+        if not frame.index.is_unique:
+            raise DataMismatchError(
+                "review needs a frame whose index has no duplicates, so that each decision "
+                "lands on one row; this one repeats "
+                f"{_shown(frame.index[frame.index.duplicated()].unique().tolist())}. "
+                "Call df.reset_index() (or df.index = range(len(df))) before finding issues."
+            )
+        if dataset is not None and getattr(dataset, "frame", None) is not frame:
+            raise param_error(
+                "dataset",
+                "review",
+                "the store Dataset tracking this very frame (ds = dci.track(df, ...); "
+                "review(ds.frame, ...))",
+                dataset,
+            )
+        self.frame = frame
+        self.label = label
+        self.dataset = dataset
+        table = _issue_frame(issues, include_all)
+        self.classes = _class_list(issues, table, classes)
+        self._check_rows(table)
+        self._suspects = self._check_fresh(table, stale)
+        self._stack: list[Decision] = []
+
+    # ---- validation ----------------------------------------------------------------
+
+    def _check_rows(self, table: pd.DataFrame) -> None:
+        missing = table.index[~table.index.isin(self.frame.index)].tolist()
+        if missing:
+            raise DataMismatchError(
+                f"{len(missing)} row(s) of the issues are not in the frame's index: "
+                f"{_shown(missing)}. Compute the issues on this frame (same index), e.g. "
+                f"find_label_issues(df[{self.label!r}], pred_probs)."
+            )
+        unknown = sorted(
+            {
+                repr(_plain(v))
+                for v in pd.unique(table["suggested"].to_numpy())
+                if not any(_same(v, c) for c in self.classes)
+            }
+        )
+        if unknown:
+            raise DataMismatchError(
+                f"Suggested labels {', '.join(unknown[:_SHOWN])} are not among the classes "
+                f"{list(self.classes)[:20]}. Pass classes= with every class."
+            )
+
+    def _check_fresh(self, table: pd.DataFrame, stale: str) -> pd.DataFrame:
+        now = self.frame[self.label].reindex(table.index).astype(object).to_numpy()
+        given = table["given"].to_numpy()
+        differs = _differs(given, now)
+        changed = [
+            (row, g, c)
+            for row, g, c in zip(table.index[differs], given[differs], now[differs], strict=True)
+        ]
+        if not changed:
+            return table
+        detail = "; ".join(
+            f"row {_plain(r)!r}: given {_plain(g)!r}, now {_plain(c)!r}" for r, g, c in changed[:3]
+        )
+        message = (
+            f"The frame changed since the issues were computed: {len(changed)} suspect(s) no "
+            f"longer have their given label in column {self.label!r} ({detail}"
+            f"{'; ...' if len(changed) > 3 else ''}). Rows: {_shown([r for r, _, _ in changed])}."
+        )
+        if stale == "raise":
+            raise DataMismatchError(
+                message + " Recompute the issues on the frame as it is now, or pass "
+                "stale='skip' to review the other suspects."
+            )
+        warnings.warn(message + " They are left out of the review.", DCIWarning, stacklevel=3)
+        return table.drop(index=[r for r, _, _ in changed])
+
+    # ---- reading -------------------------------------------------------------------
+
+    @property
+    def n_suspects(self) -> int:
+        """Number of suspects in the queue."""
+        return len(self._suspects)
+
+    def _standing(self) -> dict[int, Decision]:
+        return {d.position: d for d in self._stack}
+
+    @property
+    def n_reviewed(self) -> int:
+        """Suspects with a standing decision."""
+        return len(self._standing())
+
+    @property
+    def n_relabelled(self) -> int:
+        """Suspects whose standing decision set a label other than the given one."""
+        given = self._suspects["given"].to_numpy()
+        return sum(not _same(d.new, given[p]) for p, d in self._standing().items())
+
+    @property
+    def n_kept(self) -> int:
+        """Suspects whose standing decision left the given label."""
+        return self.n_reviewed - self.n_relabelled
+
+    def _position(self, index: Any) -> int:
+        if isinstance(index, bool) or not isinstance(index, int | np.integer):
+            raise param_error("index", "review", f"an int in [0, {self.n_suspects})", index)
+        if not 0 <= index < self.n_suspects:
+            raise param_error("index", "review", f"an int in [0, {self.n_suspects})", index)
+        return int(index)
+
+    def _loc(self, row: Hashable) -> tuple[int, int]:
+        try:
+            pos = self.frame.index.get_loc(row)
+        except KeyError:
+            pos = None
+        if not isinstance(pos, int | np.integer):
+            raise DataMismatchError(
+                f"Row {_plain(row)!r} is no longer once in the frame's index (rows were "
+                "removed or duplicated since the review started). Nothing was changed; "
+                "recompute the issues and start a new review."
+            )
+        col = int(np.flatnonzero(self.frame.columns == self.label)[0])
+        return int(pos), col
+
+    def current(self, row: Hashable) -> Any:
+        """Return the label of ``row`` in the frame now.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [0, 1]})
+        >>> issues = pd.DataFrame({"given_label": [1], "suggested_label": [0],
+        ...                        "label_score": [0.1], "is_label_issue": [True]}, index=[1])
+        >>> ReviewSession(df, label="y", issues=issues).current(1)
+        1
+        """
+        pos, col = self._loc(row)
+        return _plain(self.frame.iat[pos, col])
+
+    def suspect(self, index: int) -> Suspect:
+        """Return suspect ``index`` (0 is the worst) with its current label and decision.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [0, 1]})
+        >>> issues = pd.DataFrame({"given_label": [1], "suggested_label": [0],
+        ...                        "label_score": [0.1], "is_label_issue": [True]}, index=[1])
+        >>> s = ReviewSession(df, label="y", issues=issues).suspect(0)
+        >>> s.row, s.given, s.suggested, s.decision
+        (1, 1, 0, None)
+        """
+        i = self._position(index)
+        row = self._suspects.index[i]
+        entry = self._suspects.iloc[i]
+        return Suspect(
+            position=i,
+            row=_plain(row),
+            given=_plain(entry["given"]),
+            suggested=_plain(entry["suggested"]),
+            score=float(entry["score"]),
+            current=self.current(row),
+            decision=self._standing().get(i),
+        )
+
+    @property
+    def decisions(self) -> pd.DataFrame:
+        """The decisions standing, oldest first (undone ones are gone).
+
+        Columns: ``row``, ``old``, ``new``, ``decision``, ``score``, ``time``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [0, 1]})
+        >>> issues = pd.DataFrame({"given_label": [1], "suggested_label": [0],
+        ...                        "label_score": [0.1], "is_label_issue": [True]}, index=[1])
+        >>> session = ReviewSession(df, label="y", issues=issues)
+        >>> _ = session.decide(0, "keep")
+        >>> session.decisions[["row", "old", "new", "decision"]].values.tolist()
+        [[1, 1, 1, 'keep']]
+        """
+        columns = ["row", "old", "new", "decision", "score", "time"]
+        records = [{c: getattr(d, c) for c in columns} for d in self._stack]
+        frame = pd.DataFrame(records, columns=columns)
+        return frame.astype({"row": object, "old": object, "new": object, "decision": object})
+
+    # ---- deciding ------------------------------------------------------------------
+
+    def decide(self, index: int, action: str, value: Any = None) -> Decision:
+        """Decide on suspect ``index`` and write its label into the frame at once.
+
+        Parameters
+        ----------
+        index : int
+            The suspect's position in the queue.
+        action : {"relabel", "accept", "keep"}
+            ``"relabel"`` sets ``value`` (one of the classes), ``"accept"`` the suggested
+            label, ``"keep"`` the given label (the label was right).
+        value : object, optional
+            The new label, for ``"relabel"`` only.
+
+        Returns
+        -------
+        Decision
+            What was recorded.
+
+        Raises
+        ------
+        InvalidParameterError
+            An unknown action, a value that is not a class, or one the column's dtype
+            cannot hold (nothing is written then).
+        DataMismatchError
+            The row is no longer in the frame.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": pd.Categorical(["a", "b"])})
+        >>> issues = pd.DataFrame({"given_label": ["b"], "suggested_label": ["a"],
+        ...                        "label_score": [0.1], "is_label_issue": [True]}, index=[1])
+        >>> session = ReviewSession(df, label="y", issues=issues, classes=["a", "b", "c"])
+        >>> session.decide(0, "relabel", "c").new, df["y"].tolist()
+        ('c', ['a', 'c'])
+        """
+        i = self._position(index)
+        if action not in ACTIONS:
+            raise param_error("action", "review", "'relabel', 'accept' or 'keep'", action)
+        entry = self._suspects.iloc[i]
+        if action == "relabel":
+            match = [c for c in self.classes if _same(c, value)]
+            if not match:
+                raise param_error(
+                    "value", "review", f"one of the classes {list(self.classes)[:20]}", value
+                )
+            new = match[0]
+        elif value is not None:
+            raise param_error("value", "review", f"None with action {action!r}", value)
+        else:
+            new = _plain(entry["suggested"] if action == "accept" else entry["given"])
+        row = _plain(self._suspects.index[i])
+        score = float(entry["score"])
+        old = self.current(row)
+        if not _same(old, new):
+            what = {"relabel": "relabelled", "accept": "suggestion accepted", "keep": "kept"}
+            self._write(row, new, reason=f"review: {what[action]}", score=score)
+        decision = Decision(
+            position=i,
+            row=row,
+            old=old,
+            new=new,
+            decision=action,
+            score=score,
+            time=dt.datetime.now(dt.UTC),
+        )
+        self._stack.append(decision)
+        return decision
+
+    def undo(self) -> Decision | None:
+        """Undo the last decision standing: put its old label back. None when none is left.
+
+        Through a dataset, the old label is written back with another
+        :meth:`Dataset.relabel` (source ``"review: undo"``): the store keeps each cell's
+        first old value and last new value, so a relabel undone leaves no net pending edit.
+        A category added by the relabel stays among the column's categories.
+
+        Raises
+        ------
+        DataMismatchError
+            The label was changed outside the review since the decision (nothing is
+            changed then, and the decision stays).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [0, 1]})
+        >>> issues = pd.DataFrame({"given_label": [1], "suggested_label": [0],
+        ...                        "label_score": [0.1], "is_label_issue": [True]}, index=[1])
+        >>> session = ReviewSession(df, label="y", issues=issues)
+        >>> _ = session.decide(0, "accept")
+        >>> session.undo().new, df["y"].tolist(), session.undo()
+        (0, [0, 1], None)
+        """
+        if not self._stack:
+            return None
+        last = self._stack[-1]
+        now = self.current(last.row)
+        if not _same(now, last.new):
+            raise DataMismatchError(
+                f"Cannot undo the {last.decision!r} of row {last.row!r}: its label is {now!r} "
+                f"now, not {last.new!r} as the review set it, so it was changed elsewhere. "
+                "Nothing was changed; set the label you want with a new decision."
+            )
+        if not _same(now, last.old):
+            self._write(last.row, last.old, reason="review: undo", score=last.score)
+        self._stack.pop()
+        return last
+
+    def _write(self, row: Hashable, value: Any, *, reason: str, score: float) -> None:
+        if self.dataset is not None:
+            # A mask works whatever the dataset's key is (index or key columns).
+            mask = np.asarray(self.frame.index == row, dtype=bool)
+            self.dataset.relabel(
+                mask,
+                value,
+                column=self.label,
+                reason=reason,
+                source=f"review: label issue, score {score:.2f}",
+            )
+            return
+        pos, col = self._loc(row)
+        # The store's rules: refuse a value that would change the column's dtype.
+        array, new_dtype = coerce_values(
+            self.frame.dtypes.iloc[col], [value], column=str(self.label), func="review"
+        )
+        if new_dtype is not None:
+            widened = self.frame.iloc[:, col].cat.set_categories(new_dtype.categories)
+            self.frame.isetitem(col, widened)
+            # No Series viewing the column may stay alive while it is written: pandas 2.2's
+            # copy-on-write "warn" mode would flag the write as a chained assignment.
+            del widened
+        assign(self.frame, np.array([pos]), col, array)

@@ -1,0 +1,347 @@
+"""``dci.review(df, label=..., issues=...)``: fix suspected label errors at keyboard speed.
+
+A thin anywidget over :class:`~jupyter_dci.core._review_session.ReviewSession`. The view
+pulls one suspect at a time by request id (``{type: "suspect", id, index}``) and sends
+decisions (``{type: "decide", id, index, action, class_index?}``) and undos
+(``{type: "undo", id}``); the kernel answers with the suspect's fields, or with
+``{type: "error", id, error}`` which the view shows inline. Synced traits hold only small
+state: the classes and their keys, the counts and the current position.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import anywidget
+import pandas as pd
+import traitlets
+
+from jupyter_dci.core._cells import Cell, column_kind, display_name, format_value
+
+# _to_uint8: the same 0-255 scaling as the table's thumbnails, for the larger picture.
+from jupyter_dci.core._images import MAX_EMBED_BYTES, _to_uint8, encode_png, image_kind
+from jupyter_dci.core._review_session import ReviewSession, key_map
+from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
+
+__all__ = ["ReviewWidget", "review"]
+
+log = logging.getLogger(__name__)
+
+_BUNDLE = Path(str(resources.files("jupyter_dci.widgets") / "static")) / "review.js"
+#: Longest side of the large picture of an image feature (the view scales it up further).
+_PICTURE_SIDE = 256
+#: Features shown per suspect; wider frames show the first ones and say how many were left.
+_MAX_FEATURES = 200
+
+
+def _bundle() -> Path:
+    if not _BUNDLE.is_file():
+        raise DCIError(
+            f"jupyter_dci's front end is not built: {_BUNDLE} is missing. "
+            "Install the package with pip (`pip install .` or `pip install -e .`, which run "
+            "the npm build; Node.js >= 18 is needed for a source checkout)."
+        )
+    return _BUNDLE
+
+
+def _text(value: Any) -> str:
+    """Return the plain text of a label, for buttons and the decision log."""
+    cell = format_value(value)
+    if isinstance(cell, str):
+        return cell
+    return cell.get("full") or next(iter(cell.values()))
+
+
+def _picture(value: Any) -> Cell:
+    """Make a larger thumbnail than a table cell's, to judge an image by (arrays only)."""
+    if image_kind(value) != "array":
+        return format_value(value)
+    try:
+        h, w = value.shape[:2]
+        step = max(1, math.ceil(max(h, w) / _PICTURE_SIDE))
+        small = value[::step, ::step]
+        if small.ndim == 3 and small.shape[2] == 1:
+            small = small[:, :, 0]
+        data = encode_png(_to_uint8(small))
+    except Exception:  # an odd array: fall back to the table's thumbnail
+        return format_value(value)
+    if len(data) > 4 * MAX_EMBED_BYTES:
+        return format_value(value)
+    shape = "x".join(str(s) for s in value.shape)
+    url = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return {"img": url, "alt": f"{shape} array ({value.dtype})"}
+
+
+class ReviewWidget(anywidget.AnyWidget):
+    """A panel that walks suspected label errors and writes each decision into the frame.
+
+    Make one with :func:`review`. Read the decisions with :attr:`decisions`; with a
+    tracked dataset, commit them with ``dataset.commit(...)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"y": [0, 1, 1]})
+    >>> issues = pd.DataFrame({"given_label": [1], "suggested_label": [0],
+    ...                        "label_score": [0.02], "is_label_issue": [True]}, index=[2])
+    >>> panel = review(df, label="y", issues=issues)
+    >>> panel.decide(0, "accept")
+    >>> panel.decisions[["row", "old", "new", "decision"]].values.tolist()
+    [[2, 1, 0, 'accept']]
+    >>> panel.undo()
+    >>> df["y"].tolist(), panel.n_reviewed
+    ([0, 1, 1], 0)
+    """
+
+    _esm = traitlets.Unicode().tag(sync=True)
+    #: Text of each class, in class order.
+    classes = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+    #: Key of each class ("" for a class without a key).
+    class_keys = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+    #: The label column's name.
+    label = traitlets.Unicode("", read_only=True).tag(sync=True)
+    n_suspects = traitlets.Int(0, read_only=True).tag(sync=True)
+    n_reviewed = traitlets.Int(0, read_only=True).tag(sync=True)
+    n_relabelled = traitlets.Int(0, read_only=True).tag(sync=True)
+    n_kept = traitlets.Int(0, read_only=True).tag(sync=True)
+    #: The suspect shown (0 is the worst); set it to move the view.
+    current = traitlets.Int(0).tag(sync=True)
+    #: Bumped when decisions change from Python, so the view fetches the suspect again.
+    _version = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, session: ReviewSession) -> None:
+        self._session = session
+        super().__init__(_esm=_bundle().read_text(encoding="utf-8"))
+        self.set_trait("classes", [_text(c) for c in session.classes])
+        self.set_trait("class_keys", key_map(len(session.classes)))
+        self.set_trait("label", display_name(session.label))
+        self.set_trait("n_suspects", session.n_suspects)
+        self._sync_counts()
+        self.on_msg(self._on_custom_msg)
+
+    @traitlets.validate("current")
+    def _check_current(self, proposal: dict[str, Any]) -> int:
+        value = proposal["value"]
+        n = self._session.n_suspects
+        if n and not 0 <= value < n:
+            raise param_error("current", "ReviewWidget", f"an int in [0, {n})", value)
+        return int(value)
+
+    # ---- public API ---------------------------------------------------------------
+
+    @property
+    def session(self) -> ReviewSession:
+        """The review state underneath (UI-free)."""
+        return self._session
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The DataFrame being fixed (the caller's object, not a copy)."""
+        return self._session.frame
+
+    @property
+    def decisions(self) -> pd.DataFrame:
+        """The decisions standing: ``row, old, new, decision, score, time``, oldest first."""
+        return self._session.decisions
+
+    def decide(self, index: int, action: str, value: Any = None) -> None:
+        """Decide on suspect ``index`` from Python, as a key press does; the view follows.
+
+        ``action`` is ``"relabel"`` (with ``value``, one of the classes), ``"accept"`` or
+        ``"keep"``; see :meth:`ReviewSession.decide`.
+        """
+        self._session.decide(index, action, value)
+        self._sync_counts()
+        self._version += 1
+
+    def undo(self) -> None:
+        """Undo the last decision, as the ``u`` key does."""
+        done = self._session.undo()
+        self._sync_counts()
+        if done is not None:
+            self.current = done.position
+        self._version += 1
+
+    # ---- internals ----------------------------------------------------------------
+
+    def _sync_counts(self) -> None:
+        s = self._session
+        self.set_trait("n_reviewed", s.n_reviewed)
+        self.set_trait("n_relabelled", s.n_relabelled)
+        self.set_trait("n_kept", s.n_kept)
+
+    def _class_index(self, value: Any) -> int:
+        for i, c in enumerate(self._session.classes):
+            try:
+                if bool(c == value):
+                    return i
+            except (TypeError, ValueError):
+                continue
+        return -1
+
+    def _features(self, row: Any) -> dict[str, Any]:
+        frame = self.frame
+        others = [i for i, c in enumerate(frame.columns) if c != self._session.label]
+        pos = frame.index.get_loc(row)
+        features = []
+        for i in others[:_MAX_FEATURES]:
+            kind = column_kind(frame.iloc[:, i])
+            value = frame.iat[pos, i]
+            cell = _picture(value) if kind == "image" else format_value(value)
+            features.append({"name": display_name(frame.columns[i]), "kind": kind, "cell": cell})
+        return {"features": features, "n_hidden": max(0, len(others) - _MAX_FEATURES)}
+
+    def _suspect(self, index: Any) -> dict[str, Any]:
+        s = self._session.suspect(index)
+        decision = None
+        if s.decision is not None:
+            decision = {"action": s.decision.decision, "new": _text(s.decision.new)}
+        return {
+            "type": "suspect",
+            "index": s.position,
+            "row": format_value(s.row),
+            "given": _text(s.given),
+            "given_class": self._class_index(s.given),
+            "suggested": _text(s.suggested),
+            "suggested_class": self._class_index(s.suggested),
+            "score": s.score,
+            "current": _text(s.current),
+            "current_class": self._class_index(s.current),
+            "decision": decision,
+            **self._features(s.row),
+        }
+
+    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        request_id = content.get("id") if isinstance(content, dict) else None
+        try:
+            reply = self._answer(content)
+        except DCIError as exc:
+            reply = {"type": "error", "id": request_id, "error": str(exc)}
+        except Exception as exc:  # a bug must show in the view, not vanish in a log
+            log.exception("jupyter_dci review: request %r failed", content)
+            reply = {
+                "type": "error",
+                "id": request_id,
+                "error": f"Internal error ({type(exc).__name__}: {exc}). Please report it to "
+                "jupyter_dci with the label column's dtype.",
+            }
+        self.send(reply)
+
+    def _answer(self, content: Any) -> dict[str, Any]:
+        if not isinstance(content, dict) or not isinstance(content.get("id"), int):
+            raise InvalidParameterError(
+                f"A review request must be a dict with an int id. Got {content!r}."
+            )
+        kind = content.get("type")
+        if kind == "suspect":
+            return {**self._suspect(content.get("index")), "id": content["id"]}
+        if kind == "decide":
+            action = content.get("action")
+            value = None
+            if action == "relabel":
+                k = content.get("class_index")
+                n = len(self._session.classes)
+                if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < n:
+                    raise param_error("class_index", "review", f"an int in [0, {n})", k)
+                value = self._session.classes[k]
+            decision = self._session.decide(content.get("index"), str(action), value)
+            self._sync_counts()
+            nxt = min(decision.position + 1, self._session.n_suspects - 1)
+            return {"type": "decided", "id": content["id"], "index": decision.position, "next": nxt}
+        if kind == "undo":
+            done = self._session.undo()
+            self._sync_counts()
+            index = None if done is None else done.position
+            return {"type": "undone", "id": content["id"], "index": index}
+        raise InvalidParameterError(
+            f"Unknown review request type {kind!r}; expected 'suspect', 'decide' or 'undo'."
+        )
+
+
+def review(
+    df: Any,
+    label: str | None = None,
+    issues: Any = None,
+    *,
+    dataset: Any = None,
+    classes: Any = None,
+    include_all: bool = False,
+    stale: Literal["raise", "skip"] = "raise",
+) -> ReviewWidget:
+    """Review suspected label errors one by one and fix them in the DataFrame itself.
+
+    Suspects come worst first. Each shows its features (image data as a picture, long
+    text in full), the given and suggested label and the score. Press a class's key
+    (digits 0-9, then letters; shown on screen) to relabel, Enter to accept the
+    suggestion, ``k`` to keep the given label, the arrows to move, ``u`` to undo; or click.
+    Each decision is written into ``df`` at once (``df.loc[row, label]``, the same object)
+    and recorded in :attr:`ReviewWidget.decisions`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The frame to fix (changed in place; its index must be unique). A
+    label : str, optional
+        The label column; by default the dataset's label column.
+    issues : LabelIssues or pandas.DataFrame
+        From :func:`find_label_issues`, computed on ``df`` as it is now.
+    dataset : jupyter_dci.store.Dataset, optional
+        The store dataset tracking ``df``: decisions become its pending edits (source
+        ``"review: label issue, score 0.03"``), to commit with ``dataset.commit(...)``.
+        An undo writes the old label back through the dataset, which nets the edit out.
+    classes : sequence, optional
+        The classes to offer; by default those of ``issues``.
+    include_all : bool, default False
+        Review every ranked row, not only the flagged ones.
+    stale : {"raise", "skip"}, default "raise"
+        Suspects whose label in ``df`` differs from the one the issues saw: refuse, or
+        leave them out with a warning.
+
+    Returns
+    -------
+    ReviewWidget
+        The panel; display it (or leave it as a cell's last value).
+
+    Raises
+    ------
+    InvalidParameterError, DataMismatchError
+        A missing label column, issues not aligned with ``df``'s index, or a frame changed
+        since the issues were computed (the rows are named).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import jupyter_dci as dci
+    >>> df = pd.DataFrame({"text": ["good", "bad", "fine"], "y": ["pos", "pos", "pos"]})
+    >>> issues = pd.DataFrame({"given_label": ["pos"], "suggested_label": ["neg"],
+    ...                        "label_score": [0.04], "is_label_issue": [True]}, index=[1])
+    >>> panel = review(df, label="y", issues=issues, classes=["neg", "pos"])
+    >>> panel.n_suspects, panel.class_keys
+    (1, ['0', '1'])
+    >>> panel.decide(0, "accept")
+    >>> df["y"].tolist()
+    ['pos', 'neg', 'pos']
+    """
+    if issues is None:
+        raise param_error(
+            "issues", "review", "a LabelIssues from find_label_issues(df[label], probs)", None
+        )
+    if label is None and dataset is not None:
+        label = getattr(dataset, "label", None)
+    if label is None:
+        raise param_error("label", "review", "the name of the label column", None)
+    session = ReviewSession(
+        df,
+        label=label,
+        issues=issues,
+        dataset=dataset,
+        classes=classes,
+        include_all=include_all,
+        stale=stale,
+    )
+    return ReviewWidget(session)
