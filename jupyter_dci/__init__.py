@@ -26,10 +26,11 @@ if TYPE_CHECKING:
     from jupyter_dci.core._oos import OutOfSampleProbs, out_of_sample_probs
     from jupyter_dci.core._predicate import Predicate, parse_predicate, predicate_from_dict
     from jupyter_dci.core._slice import Slice
-    from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile, profile
+    from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile
     from jupyter_dci.store import Change, Dataset, Diff, Version, track
     from jupyter_dci.store import open_dataset as open  # dci.open, as issue 5 names it
     from jupyter_dci.widgets import ChartWidget, ReviewWidget, TableWidget, chart, review, table
+    from jupyter_dci.widgets._profile import ProfilePanel, profile
 
 __all__ = [
     "Alert",
@@ -44,6 +45,7 @@ __all__ = [
     "LabelIssues",
     "OutOfSampleProbs",
     "Predicate",
+    "ProfilePanel",
     "ReviewWidget",
     "Slice",
     "TableWidget",
@@ -72,7 +74,10 @@ _LAZY = {
     "chart": "jupyter_dci.widgets",
     "review": "jupyter_dci.widgets",
     "ReviewWidget": "jupyter_dci.widgets",
-    "profile": "jupyter_dci.core.profile",
+    # The display-aware profile (a ProfileResult shows the panel); the UI-free function is
+    # jupyter_dci.core.profile.profile.
+    "profile": "jupyter_dci.widgets._profile",
+    "ProfilePanel": "jupyter_dci.widgets._profile",
     "DataFrameProfile": "jupyter_dci.core.profile",
     "ColumnProfile": "jupyter_dci.core.profile",
     "Alert": "jupyter_dci.core.profile",

@@ -327,7 +327,10 @@ class DataFrameProfile:
         >>> json.loads(json.dumps(d)) == d
         True
         """
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        # The profile's own fields: a display subclass (widgets.ProfileResult) adds a reference
+        # to the frame, which is no part of the profile.
+        fields = dataclasses.fields(DataFrameProfile)
+        return {f.name: _plain(getattr(self, f.name)) for f in fields}
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per column with its headline figures.

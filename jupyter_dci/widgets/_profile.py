@@ -1,0 +1,333 @@
+"""The profile panel: overview, alerts and a card per column, over a table of the rows concerned.
+
+``dci.profile(df)`` computes the profile in the core (a frozen :class:`DataFrameProfile`) and
+returns it as a :class:`ProfileResult`, the same result plus a reference to the frame, which a
+notebook displays as this panel. A click on an alert or on a bar of a column's chart shows the
+rows concerned in the table view below, in the kernel, without copying the frame.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import ipywidgets
+import numpy as np
+import pandas as pd
+import traitlets
+
+from jupyter_dci.charts import bar_chart, histogram_chart
+from jupyter_dci.core.profile import ColumnProfile, DataFrameProfile
+from jupyter_dci.core.profile import profile as _core_profile
+from jupyter_dci.errors import DataMismatchError, DCIError, InvalidParameterError
+from jupyter_dci.widgets._table import TableWidget
+
+__all__ = ["ProfilePanel", "ProfileResult", "ProfileWidget", "profile"]
+
+_BUNDLE = Path(str(resources.files("jupyter_dci.widgets") / "static")) / "profile.js"
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"  # pragma: no cover
+
+
+def _num(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–" if value is None else str(value)
+    return f"{value:,.4g}"
+
+
+def _card(col: ColumnProfile) -> dict[str, Any]:
+    """Describe a column's card: its numbers as text, and a chart spec of aggregates only."""
+    n = max(col.n_rows, 1)
+    stats: list[list[str]] = [
+        ["missing", f"{col.n_missing:,} ({col.n_missing / n:.1%})"],
+        ["distinct", f"{col.n_distinct:,}"],
+    ]
+    chart: dict[str, Any] | None = None
+    if col.numeric is not None:
+        s = col.numeric
+        stats += [
+            ["mean", _num(s.mean)],
+            ["std", _num(s.std)],
+            ["min", _num(s.min)],
+            ["max", _num(s.max)],
+        ]
+        stats += [["zeros", f"{s.n_zeros:,}"], ["negative", f"{s.n_negative:,}"]]
+        if s.n_inf:
+            stats.append(["inf", f"{s.n_inf:,}"])
+        if s.histogram is not None and s.histogram.counts:
+            chart = histogram_chart(s.histogram.edges, s.histogram.counts).to_dict()
+    elif col.datetime is not None:
+        d = col.datetime
+        stats += [["from", d.min or "–"], ["to", d.max or "–"]]
+        if d.histogram is not None and d.histogram.counts:
+            labels = [str(e)[:10] for e in d.histogram.edges[:-1]]
+            chart = bar_chart(_unique_labels(labels), d.histogram.counts).to_dict()
+    if col.text is not None:
+        t = col.text
+        stats += [["length", f"{t.min_length:,}–{t.max_length:,} (mean {t.mean_length:,.1f})"]]
+        if t.n_empty:
+            stats.append(["empty", f"{t.n_empty:,}"])
+    if chart is None and col.top is not None and col.top.counts:
+        labels = [str(v) for v in col.top.values[:12]]
+        chart = bar_chart(_unique_labels(labels), col.top.counts[:12]).to_dict()
+        if col.top.n_other_rows:
+            stats.append(
+                ["other values", f"{col.top.n_other_values:,} ({col.top.n_other_rows:,} rows)"]
+            )
+    return {
+        "name": col.name,
+        "kind": col.kind,
+        "dtype": col.dtype,
+        "stats": stats,
+        "chart": chart,
+    }
+
+
+def _unique_labels(labels: list[str]) -> list[str]:
+    # Bars are selected by label: two values that print alike get a counter to stay apart.
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+class ProfileWidget(anywidget.AnyWidget):
+    """The overview, alerts and column cards of a profile; clicks ask the kernel for rows."""
+
+    _esm = traitlets.Unicode().tag(sync=True)
+    _overview = traitlets.Dict().tag(sync=True)
+    _alerts = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _cards = traitlets.List(traitlets.Dict()).tag(sync=True)
+
+    def __init__(self, result: DataFrameProfile, frame: pd.DataFrame, table: TableWidget) -> None:
+        if not _BUNDLE.is_file():
+            raise DCIError(f"jupyter_dci's front end is not built: {_BUNDLE} is missing.")
+        self._result = result
+        self._frame = frame
+        self._table = table
+        severities: dict[str, int] = {}
+        for alert in result.alerts:
+            severities[alert.severity] = severities.get(alert.severity, 0) + 1
+        super().__init__(
+            _esm=_BUNDLE.read_text(encoding="utf-8"),
+            _overview={
+                "n_rows": result.n_rows,
+                "n_columns": result.n_columns,
+                "n_duplicate_rows": result.n_duplicate_rows,
+                "memory": _size(result.memory),
+                "alerts": severities,
+                "sampled": result.sampled,
+                "n_rows_profiled": result.n_rows_profiled,
+                "seconds": round(result.seconds, 3),
+                "label": "" if result.label is None else str(result.label),
+            },
+            _alerts=[
+                {
+                    "index": i,
+                    "kind": a.kind,
+                    "column": "" if a.column is None else str(a.column),
+                    "severity": a.severity,
+                    "message": a.message,
+                    "n_rows": a.n_rows,
+                }
+                for i, a in enumerate(result.alerts)
+            ],
+            _cards=[_card(c) for c in result.columns.values()],
+        )
+        self.on_msg(self._on_custom_msg)
+
+    # ---- what a click shows ------------------------------------------------------
+
+    def show_alert(self, index: int) -> int:
+        """Show the rows alert ``index`` concerns in the table; return how many."""
+        if not isinstance(index, int) or not 0 <= index < len(self._result.alerts):
+            raise InvalidParameterError(
+                f"An alert index must be in [0, {len(self._result.alerts)}). Got {index!r} instead."
+            )
+        alert = self._result.alerts[index]
+        mask = self._result.alert_rows(alert, self._frame)
+        count = int(mask.sum())
+        if count == 0:
+            raise InvalidParameterError(
+                f"The alert {alert.kind!r}{' on ' + repr(alert.column) if alert.column else ''} "
+                "concerns the column as a whole, not particular rows."
+            )
+        where = f" in {alert.column!r}" if alert.column else ""
+        self._table.show_rows(mask, caption=f"{alert.kind.replace('_', ' ')}{where}")
+        return count
+
+    def show_bar(self, column: str, value: Mapping[str, Any]) -> int:
+        """Show the rows of a clicked bar (a histogram bin or a top value) of a column's chart."""
+        if column not in self._result.columns:
+            raise InvalidParameterError(f"No column {column!r} in this profile.")
+        col = self._result.columns[column]
+        series = self._frame.iloc[:, col.position]
+        mask = self._bar_mask(col, series, value)
+        count = int(mask.sum())
+        self._table.show_rows(mask, caption=self._bar_caption(col, value))
+        return count
+
+    @staticmethod
+    def _first(value: Mapping[str, Any], key: str) -> Any:
+        got = value.get(key)
+        if isinstance(got, list):
+            got = got[0] if got else None
+        if got is None:
+            raise InvalidParameterError(f"A bar selection needs a {key!r}. Got {dict(value)!r}.")
+        return got
+
+    def _bar_mask(
+        self, col: ColumnProfile, series: pd.Series, value: Mapping[str, Any]
+    ) -> np.ndarray:
+        if col.numeric is not None and "start" in value:
+            start, end = float(self._first(value, "start")), float(self._first(value, "end"))
+            numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            edges = col.numeric.histogram.edges if col.numeric.histogram else ()
+            last = bool(edges) and np.isclose(end, float(edges[-1]))
+            upper = numbers <= end if last else numbers < end
+            return (numbers >= start) & upper
+        label = str(self._first(value, "value"))
+        if col.datetime is not None and col.datetime.histogram is not None:
+            edges = col.datetime.histogram.edges
+            labels = _unique_labels([str(e)[:10] for e in edges[:-1]])
+            if label not in labels:
+                raise InvalidParameterError(f"No bin {label!r} in the chart of {col.name!r}.")
+            i = labels.index(label)
+            times = pd.to_datetime(series, errors="coerce")
+            tz = getattr(times.dt, "tz", None)
+            lo, hi = pd.Timestamp(edges[i]), pd.Timestamp(edges[i + 1])
+            if tz is not None:
+                lo, hi = (
+                    lo.tz_localize(tz) if lo.tzinfo is None else lo,
+                    hi.tz_localize(tz) if hi.tzinfo is None else hi,
+                )
+            upper = times <= hi if i == len(labels) - 1 else times < hi
+            return ((times >= lo) & upper).fillna(False).to_numpy(dtype=bool)
+        if col.top is None:
+            raise InvalidParameterError(f"The chart of {col.name!r} has no bars to select.")
+        labels = _unique_labels([str(v) for v in col.top.values[:12]])
+        if label not in labels:
+            raise InvalidParameterError(f"No bar {label!r} in the chart of {col.name!r}.")
+        target = col.top.values[labels.index(label)]
+        notna = series.notna().to_numpy()
+        try:
+            equal = (series == target).fillna(False).to_numpy(dtype=bool)
+        except (TypeError, ValueError):
+            equal = series.map(lambda v: v == target).to_numpy(dtype=bool)
+        return equal & notna
+
+    @staticmethod
+    def _bar_caption(col: ColumnProfile, value: Mapping[str, Any]) -> str:
+        if "start" in value:
+            start, end = value.get("start"), value.get("end")
+            start = start[0] if isinstance(start, list) else start
+            end = end[0] if isinstance(end, list) else end
+            return f"{col.name} in [{_num(start)}, {_num(end)})"
+        label = value.get("value")
+        label = label[0] if isinstance(label, list) else label
+        return f"{col.name} = {label}"
+
+    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        request_id = content.get("id") if isinstance(content, dict) else None
+        try:
+            kind = content.get("type")
+            if kind == "alert":
+                count = self.show_alert(content.get("index"))
+            elif kind == "bar":
+                value = content.get("value")
+                if not isinstance(value, dict):
+                    raise InvalidParameterError(f"A bar selection must be a dict. Got {value!r}.")
+                count = self.show_bar(str(content.get("column")), value)
+            else:
+                raise InvalidParameterError(
+                    f"Unknown profile request {kind!r}; expected 'alert' or 'bar'."
+                )
+            reply = {
+                "type": "shown",
+                "id": request_id,
+                "count": count,
+                "caption": self._table.caption,
+            }
+        except DCIError as exc:
+            reply = {"type": "error", "id": request_id, "error": str(exc)}
+        except Exception as exc:  # a bug must show in the panel, not vanish in a log
+            reply = {
+                "type": "error",
+                "id": request_id,
+                "error": f"Internal error ({type(exc).__name__}: {exc}).",
+            }
+        self.send(reply)
+
+
+class ProfilePanel(ipywidgets.VBox):
+    """The profile panel: the summary (:class:`ProfileWidget`) over a table of the rows concerned."""
+
+    def __init__(self, result: DataFrameProfile, frame: pd.DataFrame) -> None:
+        self.table = TableWidget(frame, height=320)
+        self.summary = ProfileWidget(result, frame, self.table)
+        super().__init__(children=[self.summary, self.table])
+
+
+@dataclasses.dataclass(frozen=True)
+class ProfileResult(DataFrameProfile):
+    """A :class:`DataFrameProfile` that keeps its frame to show the profile panel.
+
+    Everything of the profile is as the core computed it; only display is added. The frame is
+    referenced (not copied, and left out of equality, ``repr`` and ``to_dict``): a weak
+    reference would lose ``dci.profile(pd.read_csv(...))``'s frame before the notebook shows it.
+    """
+
+    _source: Any = dataclasses.field(default=None, compare=False, repr=False)
+
+    def _frame(self) -> pd.DataFrame:
+        if not isinstance(self._source, pd.DataFrame):
+            raise DataMismatchError(
+                "This profile holds no frame, so its rows cannot be shown. "
+                "Profile the frame with dci.profile(df) to get the panel."
+            )
+        return self._source
+
+    def show(self) -> ProfilePanel:
+        """Return the profile panel (a notebook displays it; so does ``display(...)``)."""
+        return ProfilePanel(self, self._frame())
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        try:
+            panel = self.show()
+        except DataMismatchError:
+            return {"text/plain": repr(self)}
+        return panel._repr_mimebundle_(**kwargs)
+
+
+def profile(
+    df: pd.DataFrame, *, label: Hashable | None = None, sample: int | None = None, **options: Any
+) -> ProfileResult:
+    """Profile a DataFrame and show the profile panel in a notebook.
+
+    The same statistics and alerts as :func:`jupyter_dci.core.profile.profile` (see it for
+    every option); the result also displays as a panel in which a click on an alert, or on a
+    bar of a column's chart, shows the rows concerned.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import jupyter_dci as dci
+    >>> prof = dci.profile(pd.DataFrame({"x": [1, 2, 2, 1000]}))
+    >>> prof.n_rows, type(prof.show()).__name__
+    (4, 'ProfilePanel')
+    """
+    result = _core_profile(df, label=label, sample=sample, **options)
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(DataFrameProfile)}
+    return ProfileResult(**fields, _source=df)

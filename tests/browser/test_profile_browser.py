@@ -1,0 +1,64 @@
+"""The profile panel in a real JupyterLab: alerts and chart bars show their rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.harness import LabServer, open_notebook, run_all_cells, write_notebook
+
+SETUP = """
+import numpy as np, pandas as pd
+import jupyter_dci as dci
+rng = np.random.default_rng(0)
+n = 3000
+price = rng.lognormal(3, 0.5, size=n)
+price[:5] *= 1e4
+df = pd.DataFrame({
+    "price": price,
+    "city": rng.choice(["NY", "LA", "<img src=x onerror=window.__dci_xss=1>"], size=n),
+    "when": pd.date_range("2024-01-01", periods=n, freq="h"),
+})
+prof = dci.profile(df)
+prof
+"""
+
+
+def test_profile_panel_alerts_and_bars_show_rows(page: Any, lab: LabServer) -> None:
+    write_notebook(lab.root / "profile.ipynb", [SETUP])
+    open_notebook(page, lab, "profile.ipynb")
+    run_all_cells(page)
+    page.wait_for_selector(".dci-profile .dci-tile", timeout=30_000)
+    tiles = page.locator(".dci-tile-value").all_inner_texts()
+    assert tiles[:2] == ["3,000", "3"]
+    cards = page.locator(".dci-card .dci-card-name").all_inner_texts()
+    assert cards == ["price", "city", "when"]
+    # Charts draw offline as their cards come into view.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.dci-card-chart svg .mark-rect path').length > 10",
+        timeout=30_000,
+    )
+    # A category that looks like HTML is text in the chart, and its handler never ran.
+    labels = page.locator(".dci-card[data-column='city'] .role-axis-label text").evaluate_all(
+        "els => els.map(e => e.textContent)"
+    )
+    # (an axis label is cut at its width limit, so only its start is compared)
+    assert any(str(label).startswith("<img src=x") for label in labels), labels
+    assert page.evaluate("() => window.__dci_xss") is None
+    # Click the outliers alert: the table below shows those rows.
+    page.locator(".dci-alert", has_text="price").filter(has_text="outliers").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('.dci-table .dci-status').textContent === '5 of 3,000 rows'",
+        timeout=15_000,
+    )
+    assert "outliers" in page.inner_text(".dci-table .dci-caption-text")
+    assert "5 rows shown" in page.inner_text(".dci-profile-status")
+    # Click a bar of the city chart: the table shows that city's rows.
+    page.locator(".dci-card[data-column='city'] .mark-rect path").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('.dci-table .dci-caption-text').textContent.startsWith('city = ')",
+        timeout=15_000,
+    )
+    status = page.inner_text(".dci-table .dci-status")
+    assert status.endswith("of 3,000 rows")
+    assert 800 < int(status.split(" ")[0].replace(",", "")) < 1200
+    assert page.page_errors == []

@@ -1,0 +1,122 @@
+"""The profile panel played from the front end's side."""
+
+from __future__ import annotations
+
+import gc
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import jupyter_dci as dci
+from jupyter_dci.core.profile import DataFrameProfile
+from jupyter_dci.core.profile import profile as core_profile
+from jupyter_dci.errors import DataMismatchError
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def df() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    n = 2000
+    price = rng.lognormal(3, 0.5, size=n)
+    price[:4] *= 1e4  # planted outliers
+    return pd.DataFrame(
+        {
+            "price": price,
+            "city": rng.choice(["NY", "LA", XSS], size=n),
+            "when": pd.date_range("2024-01-01", periods=n, freq="h"),
+            "id": [f"u{i}" for i in range(n)],
+        }
+    )
+
+
+def ask(widget: Any, **content: Any) -> dict[str, Any]:
+    replies: list[dict[str, Any]] = []
+    widget.send = replies.append
+    widget._handle_msg(
+        {"content": {"data": {"method": "custom", "content": {"id": 7, **content}}}, "buffers": []}
+    )
+    (reply,) = replies
+    assert reply["id"] == 7
+    return reply
+
+
+def test_dci_profile_is_the_core_profile_that_displays_a_panel(df: pd.DataFrame) -> None:
+    prof = dci.profile(df)
+    assert isinstance(prof, DataFrameProfile)
+    core = core_profile(df)
+    assert [a.to_dict() for a in prof.alerts] == [a.to_dict() for a in core.alerts]
+    assert prof.to_dict()["columns"] == core.to_dict()["columns"]
+    data = prof._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "application/vnd.jupyter.widget-view+json" in data
+    panel = prof.show()
+    assert panel.table.frame is df
+
+
+def test_panel_state_is_small_and_escaping_is_left_to_text(df: pd.DataFrame) -> None:
+    panel = dci.profile(df).show()
+    state = {k: v for k, v in panel.summary.get_state().items() if k != "_esm"}
+    assert len(json.dumps(state)) < 100_000
+    cards = {c["name"]: c for c in panel.summary._cards}
+    assert set(cards) == set(df.columns)
+    assert cards["price"]["chart"]["params"][0]["name"] == "select"
+    assert panel.summary._overview["n_rows"] == len(df)
+
+
+def test_alert_click_shows_its_rows(df: pd.DataFrame) -> None:
+    panel = dci.profile(df).show()
+    alerts = panel.summary._alerts
+    outliers = next(a for a in alerts if a["kind"] == "outliers" and a["column"] == "price")
+    reply = ask(panel.summary, type="alert", index=outliers["index"])
+    assert reply["type"] == "shown"
+    assert reply["count"] == outliers["n_rows"] >= 4
+    assert panel.table.n_shown == reply["count"]
+    assert "outliers" in panel.table.caption
+    whole = next((a for a in alerts if a["n_rows"] == 0), None)
+    if whole is not None:
+        assert ask(panel.summary, type="alert", index=whole["index"])["type"] == "error"
+    assert "[0, " in ask(panel.summary, type="alert", index=999)["error"]
+
+
+def test_bar_clicks_show_bins_and_values(df: pd.DataFrame) -> None:
+    panel = dci.profile(df).show()
+    reply = ask(panel.summary, type="bar", column="city", value={"value": [XSS]})
+    assert reply["count"] == int((df["city"] == XSS).sum())
+    (rows,) = panel.summary._cards[0]["chart"]["datasets"].values()
+    first = rows[0]
+    reply = ask(
+        panel.summary,
+        type="bar",
+        column="price",
+        value={"start": [first["start"]], "end": [first["end"]]},
+    )
+    expected = int(((df["price"] >= first["start"]) & (df["price"] < first["end"])).sum())
+    assert reply["count"] == expected
+    assert ask(panel.summary, type="bar", column="nope", value={"value": ["x"]})["type"] == "error"
+    assert (
+        ask(panel.summary, type="bar", column="city", value={"value": ["Paris"]})["type"] == "error"
+    )
+    assert ask(panel.summary, type="bar", column="city", value="x")["type"] == "error"
+    assert ask(panel.summary, type="explode")["type"] == "error"
+
+
+def test_a_temporary_frame_still_shows_its_panel() -> None:
+    prof = dci.profile(pd.DataFrame({"x": np.arange(10)}))  # as with dci.profile(pd.read_csv(...))
+    gc.collect()
+    assert prof.show().table.n_rows == 10
+    assert "_source" not in repr(prof)
+    assert "_source" not in json.dumps(prof.to_dict())
+
+
+def test_a_core_profile_has_no_panel() -> None:
+    from jupyter_dci.widgets._profile import ProfileResult
+
+    bare = ProfileResult(**vars(core_profile(pd.DataFrame({"x": [1]}))))
+    with pytest.raises(DataMismatchError, match="holds no frame"):
+        bare.show()
+    assert bare._repr_mimebundle_()["text/plain"].startswith("ProfileResult(")
