@@ -272,7 +272,7 @@ class ProfileWidget(anywidget.AnyWidget):
 
 
 class ProfilePanel(ipywidgets.VBox):
-    """The profile panel: the summary (:class:`ProfileWidget`) over a table of the rows concerned."""
+    """The profile panel: the summary (:class:`ProfileWidget`) over a table of rows concerned."""
 
     def __init__(self, result: DataFrameProfile, frame: pd.DataFrame) -> None:
         self.table = TableWidget(frame, height=320)
