@@ -255,3 +255,12 @@ def test_threads_do_not_change_the_result():
 def test_bad_n_jobs_is_refused(n_jobs):
     with pytest.raises(InvalidParameterError, match="'n_jobs' parameter of profile"):
         profile(pd.DataFrame({"a": [1]}), n_jobs=n_jobs)
+
+
+def test_ten_thousand_columns_are_profiled() -> None:
+    # Issue 3's bad input: a very wide frame is profiled column by column, none dropped.
+    df = pd.DataFrame(np.random.default_rng(0).normal(size=(5, 10_000)))
+    prof = profile(df)
+    assert prof.n_columns == 10_000
+    assert len(prof.columns) == 10_000
+    assert prof.to_frame().shape[0] == 10_000
