@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from jupyter_dci.core._labels import LabelIssues, find_label_issues, label_scores
     from jupyter_dci.core._oos import OutOfSampleProbs, out_of_sample_probs
     from jupyter_dci.core._predicate import Predicate, parse_predicate, predicate_from_dict
+    from jupyter_dci.core._find_slices import FoundSlice, FoundSlices, find_slices
     from jupyter_dci.core._slice import Slice
+    from jupyter_dci.core._slice_metrics import SliceMetric, SliceMetrics, slice_metrics
     from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile
     from jupyter_dci.store import Change, Dataset, Diff, Version, track
     from jupyter_dci.store import open_dataset as open  # dci.open, as issue 5 names it
@@ -39,6 +41,8 @@ __all__ = [
     "ColumnProfile",
     "DCIError",
     "DataFrameProfile",
+    "FoundSlice",
+    "FoundSlices",
     "Dataset",
     "Diff",
     "Duplicates",
@@ -48,12 +52,15 @@ __all__ = [
     "ProfilePanel",
     "ReviewWidget",
     "Slice",
+    "SliceMetric",
+    "SliceMetrics",
     "TableWidget",
     "Version",
     "__version__",
     "chart",
     "datasets",
     "find_duplicates",
+    "find_slices",
     "find_label_issues",
     "label_scores",
     "open",
@@ -62,6 +69,7 @@ __all__ = [
     "predicate_from_dict",
     "profile",
     "review",
+    "slice_metrics",
     "table",
     "track",
 ]
@@ -86,6 +94,12 @@ _LAZY = {
     "parse_predicate": "jupyter_dci.core._predicate",
     "predicate_from_dict": "jupyter_dci.core._predicate",
     "Slice": "jupyter_dci.core._slice",
+    "find_slices": "jupyter_dci.core._find_slices",
+    "FoundSlices": "jupyter_dci.core._find_slices",
+    "FoundSlice": "jupyter_dci.core._find_slices",
+    "slice_metrics": "jupyter_dci.core._slice_metrics",
+    "SliceMetrics": "jupyter_dci.core._slice_metrics",
+    "SliceMetric": "jupyter_dci.core._slice_metrics",
     "find_label_issues": "jupyter_dci.core._labels",
     "label_scores": "jupyter_dci.core._labels",
     "LabelIssues": "jupyter_dci.core._labels",

@@ -264,3 +264,14 @@ def test_ten_thousand_columns_are_profiled() -> None:
     assert prof.n_columns == 10_000
     assert len(prof.columns) == 10_000
     assert prof.to_frame().shape[0] == 10_000
+
+
+def test_array_cells_are_counted_by_content_and_quickly() -> None:
+    # numpy abbreviates large arrays in their repr: two arrays that differ in one pixel must
+    # still count as two values (and keying by repr took seconds for a few thousand images).
+    base = np.zeros((200, 200))
+    other = base.copy()
+    other[100, 100] = 1.0
+    prof = profile(pd.DataFrame({"img": [base, other, base.copy()]}))
+    assert prof.columns["img"].n_distinct == 2
+    assert prof.columns["img"].top.counts[0] == 2

@@ -9,6 +9,7 @@ counts, which is far cheaper than touching every row again. Strings are encoded 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -163,10 +164,21 @@ def encode_booleans(values: np.ndarray, missing: np.ndarray) -> Encoded:
     return Encoded(codes, np.array([False, True], dtype=object), counts, int(missing.sum()), False)
 
 
+def _array_key(value: np.ndarray) -> str:
+    # Arrays (images, embeddings) are keyed by their exact contents: repr is slow (seconds for a
+    # few thousand 8x8 images) and numpy abbreviates large arrays, so different ones could print
+    # alike. A 64-bit digest with the shape and dtype stands for the contents, and reads well.
+    shape = "x".join(str(s) for s in value.shape)
+    digest = hashlib.blake2b(np.ascontiguousarray(value).tobytes(), digest_size=8).hexdigest()
+    return f"<{shape} {value.dtype} array {digest}>"
+
+
 def _key(value: Any) -> Hashable:
     # The type is part of the key so 1, 1.0, True and "1" stay distinct values; unhashable cells
-    # (lists, dicts, arrays) are keyed by their repr.
+    # (lists, dicts) are keyed by their repr, numeric arrays by their contents.
     name = type(value).__name__
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufcmM":
+        return (name, _array_key(value))
     if isinstance(value, Hashable):
         try:
             hash(value)
