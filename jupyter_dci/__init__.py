@@ -22,10 +22,10 @@ from jupyter_dci.errors import DCIError
 if TYPE_CHECKING:
     from jupyter_dci import datasets
     from jupyter_dci.core._duplicates import Duplicates, find_duplicates
+    from jupyter_dci.core._find_slices import FoundSlice, FoundSlices, find_slices
     from jupyter_dci.core._labels import LabelIssues, find_label_issues, label_scores
     from jupyter_dci.core._oos import OutOfSampleProbs, out_of_sample_probs
     from jupyter_dci.core._predicate import Predicate, parse_predicate, predicate_from_dict
-    from jupyter_dci.core._find_slices import FoundSlice, FoundSlices, find_slices
     from jupyter_dci.core._slice import Slice
     from jupyter_dci.core._slice_metrics import SliceMetric, SliceMetrics, slice_metrics
     from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile
@@ -41,11 +41,11 @@ __all__ = [
     "ColumnProfile",
     "DCIError",
     "DataFrameProfile",
-    "FoundSlice",
-    "FoundSlices",
     "Dataset",
     "Diff",
     "Duplicates",
+    "FoundSlice",
+    "FoundSlices",
     "LabelIssues",
     "OutOfSampleProbs",
     "Predicate",
@@ -60,8 +60,8 @@ __all__ = [
     "chart",
     "datasets",
     "find_duplicates",
-    "find_slices",
     "find_label_issues",
+    "find_slices",
     "label_scores",
     "open",
     "out_of_sample_probs",
