@@ -31,7 +31,17 @@ if TYPE_CHECKING:
     from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile
     from jupyter_dci.store import Change, Dataset, Diff, Version, track
     from jupyter_dci.store import open_dataset as open  # dci.open, as issue 5 names it
-    from jupyter_dci.widgets import ChartWidget, ReviewWidget, TableWidget, chart, review, table
+    from jupyter_dci.widgets import (
+        ChartWidget,
+        HistoryWidget,
+        ReviewWidget,
+        SlicesPanel,
+        TableWidget,
+        chart,
+        review,
+        slices,
+        table,
+    )
     from jupyter_dci.widgets._profile import ProfilePanel, profile
 
 __all__ = [
@@ -46,6 +56,7 @@ __all__ = [
     "Duplicates",
     "FoundSlice",
     "FoundSlices",
+    "HistoryWidget",
     "LabelIssues",
     "OutOfSampleProbs",
     "Predicate",
@@ -54,6 +65,7 @@ __all__ = [
     "Slice",
     "SliceMetric",
     "SliceMetrics",
+    "SlicesPanel",
     "TableWidget",
     "Version",
     "__version__",
@@ -70,6 +82,7 @@ __all__ = [
     "profile",
     "review",
     "slice_metrics",
+    "slices",
     "table",
     "track",
 ]
@@ -81,6 +94,9 @@ _LAZY = {
     "TableWidget": "jupyter_dci.widgets",
     "chart": "jupyter_dci.widgets",
     "review": "jupyter_dci.widgets",
+    "slices": "jupyter_dci.widgets",
+    "SlicesPanel": "jupyter_dci.widgets",
+    "HistoryWidget": "jupyter_dci.widgets",
     "ReviewWidget": "jupyter_dci.widgets",
     # The display-aware profile (a ProfileResult shows the panel); the UI-free function is
     # jupyter_dci.core.profile.profile.

@@ -29,7 +29,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_carries_the_built_files(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    for bundle in ("table", "chart", "review", "profile"):
+    for bundle in ("table", "chart", "review", "profile", "slices", "history"):
         assert f"jupyter_dci/widgets/static/{bundle}.js" in names
     share = "jupyter_dci-{v}.data/data/share/jupyter/labextensions/jupyter-dci/"
     version = wheel.name.split("-")[1]

@@ -1,5 +1,11 @@
 """Result objects to Altair specs, built from aggregated, bounded data only."""
 
-from jupyter_dci.charts._specs import MAX_MARKS, bar_chart, histogram_chart
+from jupyter_dci.charts._specs import (
+    MAX_MARKS,
+    bar_chart,
+    histogram_chart,
+    rate_chart,
+    versions_chart,
+)
 
-__all__ = ["MAX_MARKS", "bar_chart", "histogram_chart"]
+__all__ = ["MAX_MARKS", "bar_chart", "histogram_chart", "rate_chart", "versions_chart"]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from jupyter_dci.errors import InvalidParameterError
 
-__all__ = ["MAX_MARKS", "bar_chart", "histogram_chart"]
+__all__ = ["MAX_MARKS", "bar_chart", "histogram_chart", "rate_chart", "versions_chart"]
 
 #: The most bars a chart may hold: more is a sign that data was not aggregated.
 MAX_MARKS = 500
@@ -121,4 +121,87 @@ def bar_chart(
             tooltip=[alt.Tooltip("value:N"), alt.Tooltip("count:Q", format=",")],
         )
         .add_params(select)
+    )
+
+
+def rate_chart(
+    labels: Sequence[str],
+    rates: Sequence[float],
+    *,
+    overall: float | None = None,
+    title: str = "",
+    width: int = 320,
+) -> alt.LayerChart | alt.Chart:
+    """Draw a horizontal bar per group with its rate (e.g. error), and a rule at the overall rate.
+
+    A click selects a group (``select`` holds its ``value``).
+
+    Examples
+    --------
+    >>> spec = rate_chart(["a", "b"], [0.4, 0.1], overall=0.12).to_dict()
+    >>> spec["params"][0]["name"]  # Altair lifts a layer's selections to the top
+    'select'
+    """
+    _check_lengths("rates", len(labels), len(rates))
+    data = pd.DataFrame({"value": [str(x) for x in labels], "rate": np.asarray(rates, dtype=float)})
+    select = alt.selection_point(name="select", fields=["value"], on="click")
+    height = 18 * max(1, len(labels))
+    bars = (
+        alt.Chart(data, title=title or alt.Undefined, width=width, height=height)
+        .mark_bar()
+        .encode(
+            y=alt.Y("value:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("rate:Q", title=None, axis=alt.Axis(format="%")),
+            opacity=alt.condition(select, alt.value(1.0), alt.value(0.45)),
+            tooltip=[alt.Tooltip("value:N"), alt.Tooltip("rate:Q", format=".1%")],
+        )
+        .add_params(select)
+    )
+    if overall is None:
+        return bars
+    rule = (
+        alt.Chart(pd.DataFrame({"rate": [float(overall)]}))
+        .mark_rule(strokeDash=[4, 3])
+        .encode(x="rate:Q")
+    )
+    return alt.layer(bars, rule)
+
+
+def versions_chart(
+    frame: pd.DataFrame, *, metric: str, title: str = "", width: int = 320
+) -> alt.Chart:
+    """Draw one line per slice of a metric across dataset versions.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``version``, ``slice`` (empty for the whole dataset) and ``value``: one row per
+        version and slice (a few hundred at most).
+    metric : str
+        The metric's name, for the axis.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"version": [1, 2], "slice": ["", ""], "value": [0.2, 0.1]})
+    >>> versions_chart(f, metric="error").to_dict()["mark"]["type"]
+    'line'
+    """
+    missing = {"version", "slice", "value"} - set(frame.columns)
+    if missing:
+        raise InvalidParameterError(f"A versions chart needs the columns {sorted(missing)}.")
+    _check_lengths("rows", len(frame), len(frame))
+    data = frame[["version", "slice", "value"]].copy()
+    data["slice"] = data["slice"].replace("", "(all rows)")
+    return (
+        alt.Chart(data, title=title or alt.Undefined, width=width, height=160)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("version:O", title="version"),
+            y=alt.Y("value:Q", title=metric),
+            color=alt.Color(
+                "slice:N", title=None, legend=alt.Legend(labelLimit=240, orient="bottom")
+            ),
+            tooltip=["version:O", "slice:N", alt.Tooltip("value:Q", format=".3f")],
+        )
     )

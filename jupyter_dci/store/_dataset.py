@@ -18,6 +18,7 @@ from ..errors import DataMismatchError, StoreError, param_error
 from ._author import default_author
 from ._codec import decode_texts, encode_array
 from ._coerce import coerce_values
+from ._events import emit
 from ._history import (
     decode_key,
     diff_page,
@@ -99,6 +100,7 @@ class Dataset:
         self._sync_schema = frame_schema(frame)
         self._pending = Pending()
         self.rebase_edits = REBASE_EDITS
+        emit(self, "track")
 
     def __repr__(self) -> str:
         return (
@@ -311,6 +313,7 @@ class Dataset:
             self.frame[column] = series.cat.set_categories(new_dtype.categories)
         assign(self.frame, positions, self._columns.index(column), array)
         self._pending.add(batch)
+        emit(self, "edit")
         return len(positions)
 
     def pending(self) -> pd.DataFrame:
@@ -376,6 +379,7 @@ class Dataset:
         apply_values(self.frame, old)
         apply_dtypes(self.frame, self._sync_schema)
         self._pending.clear()
+        emit(self, "discard")
         return int((cells["old"] != cells["new"]).sum())
 
     # -- committing ------------------------------------------------------------------------
@@ -495,6 +499,7 @@ class Dataset:
         self._sync_schema = schema
         if log.edits_since_base(new_version) > self.rebase_edits:
             self.rebase()
+        emit(self, "commit")
         return log.version(new_version)
 
     def _pull_cells(self, theirs: pd.DataFrame, *, mine: pd.DataFrame) -> None:
@@ -547,6 +552,7 @@ class Dataset:
         apply_values(self.frame, theirs)
         apply_dtypes(self.frame, schema)
         self._sync, self._sync_schema = head, schema
+        emit(self, "pull")
         return len(theirs)
 
     def _refuse_reshaped(self, head: int) -> None:
@@ -955,3 +961,93 @@ class Dataset:
         from ._slices import slice_rows
 
         return slice_rows(self, name, version)
+
+    # -- view ------------------------------------------------------------------------------
+    def history(self, *, height: int = 360) -> Any:
+        """Show the history panel: versions, pending edits, diffs, blame, checkout, revert.
+
+        The one upward reference of the store besides the kernel listeners of
+        ``_events.py``: the widget module is imported here, at call time, so the store
+        itself never imports a UI library.
+
+        Parameters
+        ----------
+        height : int, default 360
+            Height of the panel's tables in pixels, 120 to 4000.
+
+        Returns
+        -------
+        HistoryWidget
+            An anywidget; display it, or let the notebook show it as a cell's last value.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from jupyter_dci.store import track
+        >>> ds = track(pd.DataFrame({"y": ["a"]}), name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds.history().n_versions
+        1
+        """
+        from jupyter_dci.widgets._history import history  # lazy: the store imports no UI
+
+        return history(self, height=height)
+
+    # -- metrics ---------------------------------------------------------------------------
+    def evaluate(
+        self,
+        y_pred: Any,
+        *,
+        y_true: Any = None,
+        name: str = "default",
+        metric: Any = None,
+    ) -> pd.DataFrame:
+        """Record a metric of HEAD, overall and on each saved slice, in the store.
+
+        Parameters
+        ----------
+        y_pred : array-like, str or callable
+            Predictions (one per row), a column name, or a function of the tracked
+            DataFrame returning them (it must not modify the frame).
+        y_true : array-like or str, optional
+            The truth; by default the dataset's label column.
+        name : str, default "default"
+            The evaluation's name (a model, say); evaluating again under the same name
+            at the same version replaces its figures.
+        metric : str or callable, optional
+            As in ``slice_metrics``: a name such as "accuracy", or a function (default:
+            error rate).
+
+        Returns
+        -------
+        DataFrame
+            The rows recorded: all rows (slice ``""``) and each saved slice.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from jupyter_dci.store import track
+        >>> df = pd.DataFrame({"y": ["a", "b", "a", "b"], "x": [1, 2, 3, 4]})
+        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> _ = ds.save_slice("small", "x < 3")
+        >>> ds.evaluate(["a", "a", "a", "a"], name="m")[["slice", "value"]].values.tolist()
+        [['', 0.5], ['small', 0.5]]
+        """
+        from ._metrics import evaluate
+
+        return evaluate(self, y_pred, y_true=y_true, name=name, metric=metric)
+
+    def metrics(self) -> pd.DataFrame:
+        """Return every recorded metric across versions, oldest version first.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from jupyter_dci.store import track
+        >>> ds = track(pd.DataFrame({"y": [1, 0]}), name="d", label="y", root=tempfile.mkdtemp())
+        >>> _ = ds.evaluate([1, 1])
+        >>> ds.metrics()[["version", "slice", "value"]].values.tolist()
+        [[1, '', 0.5]]
+        """
+        from ._metrics import read_metrics
+
+        return read_metrics(self)

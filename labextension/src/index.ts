@@ -4,12 +4,14 @@
  * Today it registers one command, "Show a DataFrame in a jupyter_dci table", in the
  * command palette and the notebook's context menu: it asks for a variable name
  * (the selected text by default), inserts a cell below the active one that shows
- * that DataFrame with `dci.table(...)`, and runs it.
+ * that DataFrame with `dci.table(...)`, and runs it. A second plugin (plugin/datasets.ts)
+ * adds the "Datasets" sidebar and the warnings before uncommitted edits are lost.
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, InputDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
 import { COMMAND_TABLE, cellSource, isIdentifier, selectedIdentifier } from './plugin/table-command';
+import { datasetsPlugin } from './plugin/datasets';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-dci:plugin',
@@ -65,4 +67,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, datasetsPlugin];

@@ -1,0 +1,288 @@
+"""The slices panel: where the model fails, over a table of the rows of the slice clicked.
+
+``dci.slices(df, errors)`` runs :func:`jupyter_dci.find_slices` and shows the slices found
+(support, error, lift), a chart of their error beside the overall error, per-value charts of
+``by`` columns, and, for a tracked dataset, the recorded metrics per slice across versions. A
+click on a slice or a bar shows its rows in the table below (ready to review and relabel); a
+slice can be saved by name with the dataset.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import ipywidgets
+import numpy as np
+import pandas as pd
+import traitlets
+
+from jupyter_dci.charts import rate_chart, versions_chart
+from jupyter_dci.core._find_slices import FoundSlices, find_slices
+from jupyter_dci.core._slice import Slice
+from jupyter_dci.core._slice_metrics import slice_metrics
+from jupyter_dci.errors import DCIError, InvalidParameterError
+from jupyter_dci.widgets._table import TableWidget
+
+__all__ = ["SlicesPanel", "SlicesWidget", "slices"]
+
+_BUNDLE = Path(str(resources.files("jupyter_dci.widgets") / "static")) / "slices.js"
+
+
+def _pct(x: float) -> str:
+    return "–" if x is None or not np.isfinite(x) else f"{x:.1%}"
+
+
+class SlicesWidget(anywidget.AnyWidget):
+    """The list and charts of slices; clicks ask the kernel for the rows of a slice."""
+
+    _esm = traitlets.Unicode().tag(sync=True)
+    _summary = traitlets.Dict().tag(sync=True)
+    _slices = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _charts = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _saved = traitlets.List(traitlets.Unicode()).tag(sync=True)
+
+    def __init__(
+        self,
+        found: FoundSlices,
+        frame: pd.DataFrame,
+        table: TableWidget,
+        *,
+        errors: np.ndarray,
+        by: list[Any],
+        dataset: Any = None,
+    ) -> None:
+        if not _BUNDLE.is_file():
+            raise DCIError(f"jupyter_dci's front end is not built: {_BUNDLE} is missing.")
+        self.found = found
+        self._frame = frame
+        self._table = table
+        self._dataset = dataset
+        self._groups: dict[str, Slice] = {}
+        rows = []
+        for s in found.slices:
+            key = f"slice:{s.rank}"
+            self._groups[key] = s.slice
+            rows.append(
+                {
+                    "key": key,
+                    "rank": s.rank,
+                    "expression": s.slice.describe(),
+                    "support": f"{s.support:,} ({s.support_fraction:.1%})",
+                    "error": _pct(s.error),
+                    "error_rest": _pct(s.error_rest),
+                    "lift": f"{s.lift:.2f}x",
+                    "p_value": f"{s.p_value:.2g}",
+                }
+            )
+        charts: list[dict[str, Any]] = []
+        if found.slices:
+            labels = [f"#{s.rank} {s.slice.describe()}" for s in found.slices]
+            spec = rate_chart(labels, [s.error for s in found.slices], overall=found.error)
+            keys = [f"slice:{s.rank}" for s in found.slices]
+            charts.append(
+                {
+                    "key": "found",
+                    "title": "error by slice (dashed: all rows)",
+                    "spec": spec.to_dict(),
+                    "groups": dict(zip(labels, keys, strict=True)),
+                }
+            )
+        for column in by:
+            charts.append(self._per_value_chart(column, errors))
+        if dataset is not None:
+            charts.extend(self._version_charts(dataset))
+        super().__init__(
+            _esm=_BUNDLE.read_text(encoding="utf-8"),
+            _summary={
+                "found": found.found,
+                "message": found.message,
+                "n_rows": found.n_rows,
+                "error": _pct(found.error),
+                "error_kind": found.error_kind,
+                "n_evaluated": found.n_evaluated,
+            },
+            _slices=rows,
+            _charts=charts,
+            _saved=sorted(dataset.slices()) if dataset is not None else [],
+        )
+        self.on_msg(self._on_custom_msg)
+
+    # ---- charts ------------------------------------------------------------------
+
+    def _per_value_chart(self, column: Any, errors: np.ndarray) -> dict[str, Any]:
+        # The error per value is the mean of the errors: y_true all 0, y_pred the errors, and the
+        # metric a mean (a rate for 0/1 errors, the mean loss otherwise).
+        result = slice_metrics(
+            self._frame,
+            y_true=np.zeros(len(errors)),
+            y_pred=errors,
+            by=[column],
+            metric=lambda _t, p: float(np.mean(p)),
+        )
+        labels, rates, groups = [], [], {}
+        for group in result.groups:
+            if group.slice is None:  # the "all rows" line
+                continue
+            label = group.slice.describe()
+            key = f"by:{column}:{label}"
+            self._groups[key] = group.slice
+            groups[label] = key
+            labels.append(label)
+            rates.append(group.value)
+        spec = rate_chart(labels, rates, overall=float(np.mean(errors)))
+        return {
+            "key": f"by:{column}",
+            "title": f"error by {column}",
+            "spec": spec.to_dict(),
+            "groups": groups,
+        }
+
+    @staticmethod
+    def _version_charts(dataset: Any) -> list[dict[str, Any]]:
+        frame = dataset.metrics()
+        charts = []
+        for metric, part in frame.groupby("metric", sort=True):
+            spec = versions_chart(
+                part, metric=str(metric), title=f"{metric} per slice across versions"
+            )
+            charts.append(
+                {
+                    "key": f"versions:{metric}",
+                    "title": f"{metric} across versions",
+                    "spec": spec.to_dict(),
+                    "groups": {},
+                }
+            )
+        return charts
+
+    # ---- actions -------------------------------------------------------------------
+
+    def show(self, key: str) -> int:
+        """Show the rows of a slice (``"slice:<rank>"``) or of a per-value group in the table."""
+        definition = self._groups.get(key)
+        if definition is None:
+            raise InvalidParameterError(f"No slice {key!r} in this panel.")
+        mask = definition.mask(self._frame)
+        self._table.show_rows(np.asarray(mask, dtype=bool), caption=definition.describe())
+        return int(np.asarray(mask).sum())
+
+    def save(self, key: str, name: str) -> str:
+        """Save a slice by name with the tracked dataset (to follow it across versions)."""
+        if self._dataset is None:
+            raise InvalidParameterError(
+                "Saving a slice needs a tracked dataset: "
+                "dci.slices(df, errors, dataset=dci.track(df, ...))."
+            )
+        name = name.strip()
+        if not name:
+            raise InvalidParameterError("A slice's name must not be empty.")
+        definition = self._groups.get(key)
+        if definition is None:
+            raise InvalidParameterError(f"No slice {key!r} in this panel.")
+        self._dataset.save_slice(name, definition.describe())
+        self._saved = sorted(self._dataset.slices())
+        return name
+
+    def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        request_id = content.get("id") if isinstance(content, dict) else None
+        try:
+            kind = content.get("type")
+            if kind == "show":
+                count = self.show(str(content.get("key")))
+                reply = {
+                    "type": "shown",
+                    "id": request_id,
+                    "count": count,
+                    "caption": self._table.caption,
+                }
+            elif kind == "save":
+                name = self.save(str(content.get("key")), str(content.get("name", "")))
+                reply = {"type": "saved", "id": request_id, "name": name}
+            else:
+                raise InvalidParameterError(
+                    f"Unknown slices request {kind!r}; expected 'show' or 'save'."
+                )
+        except DCIError as exc:
+            reply = {"type": "error", "id": request_id, "error": str(exc)}
+        except Exception as exc:  # a bug must show in the panel, not vanish in a log
+            reply = {
+                "type": "error",
+                "id": request_id,
+                "error": f"Internal error ({type(exc).__name__}: {exc}).",
+            }
+        self.send(reply)
+
+
+class SlicesPanel(ipywidgets.VBox):
+    """The slices panel: the slices and charts (:class:`SlicesWidget`) over a table of rows."""
+
+    def __init__(self, summary: SlicesWidget, table: TableWidget) -> None:
+        self.summary = summary
+        self.table = table
+        super().__init__(children=[summary, table])
+
+    @property
+    def found(self) -> FoundSlices:
+        """The slices found (the core result)."""
+        return self.summary.found
+
+
+def slices(
+    df: pd.DataFrame,
+    errors: Any,
+    *,
+    by: Any = None,
+    dataset: Any = None,
+    **find_options: Any,
+) -> SlicesPanel:
+    """Find the slices where a model fails and show them over a table of their rows.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The frame the errors belong to (one error per row).
+    errors : array-like or str
+        A boolean (wrong or right) or a loss per row, or the name of such a column.
+    by : column label or list of labels, optional
+        Columns whose per-value error is charted too (numeric columns binned by quantiles).
+    dataset : jupyter_dci.store.Dataset, optional
+        The tracked dataset of ``df``: slices can then be saved by name, and the metrics
+        recorded with ``dataset.evaluate`` are charted across versions.
+    **find_options
+        Passed to :func:`jupyter_dci.find_slices` (``features``, ``k``, ``max_predicates``,
+        ``min_support``...).
+
+    Returns
+    -------
+    SlicesPanel
+        The panel; ``panel.found`` is the :class:`FoundSlices` result.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import jupyter_dci as dci
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(
+    ...     {"country": rng.choice(["IN", "FR"], 2000), "age": rng.integers(18, 70, 2000)}
+    ... )
+    >>> wrong = ((df["country"] == "IN") & (df["age"] < 25)) | (rng.random(2000) < 0.05)
+    >>> panel = dci.slices(df, wrong.to_numpy())
+    >>> panel.found.slices[0].slice.describe()
+    "country == 'IN' and age < 25"
+    """
+    if isinstance(errors, str):
+        if errors not in df.columns:
+            raise InvalidParameterError(f"No column {errors!r} to read the errors from.")
+        errors = df[errors].to_numpy()
+    found = find_slices(df, errors, **find_options)
+    columns = [] if by is None else ([by] if not isinstance(by, list | tuple) else list(by))
+    for column in columns:
+        if column not in df.columns:
+            raise InvalidParameterError(f"The 'by' column {column!r} is not in the frame.")
+    err = np.asarray(errors, dtype=float)
+    table = TableWidget(df, height=320)
+    summary = SlicesWidget(found, df, table, errors=err, by=columns, dataset=dataset)
+    return SlicesPanel(summary, table)

@@ -1,0 +1,49 @@
+"""The slices panel in a real JupyterLab: a click on a slice shows its rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.harness import LabServer, open_notebook, run_all_cells, write_notebook
+
+SETUP = """
+import numpy as np, pandas as pd
+import jupyter_dci as dci
+rng = np.random.default_rng(0)
+n = 6000
+df = pd.DataFrame({"country": rng.choice(["IN", "FR", "BR"], n), "age": rng.integers(18, 70, n)})
+wrong = (((df.country == "IN") & (df.age < 25)) & (rng.random(n) < 0.5)) | (rng.random(n) < 0.05)
+panel = dci.slices(df, wrong.to_numpy(), by="country")
+panel
+"""
+
+
+def test_slices_panel_shows_a_slice_and_a_value(page: Any, lab: LabServer) -> None:
+    write_notebook(lab.root / "slices.ipynb", [SETUP])
+    open_notebook(page, lab, "slices.ipynb")
+    run_all_cells(page)
+    row = page.wait_for_selector(".dci-slice-row", timeout=30_000)
+    expression = page.inner_text(".dci-slice-row .dci-expr")
+    assert expression.startswith("country == 'IN' and age <")
+    row.click()
+    page.wait_for_function(
+        "(e) => document.querySelector('.dci-table .dci-caption-text').textContent === e",
+        arg=expression,
+        timeout=15_000,
+    )
+    page.wait_for_function(
+        "() => document.querySelector('.dci-table .dci-status').textContent.endsWith('of 6,000 rows')",
+        timeout=15_000,
+    )
+    # A bar of the per-value chart shows that value's rows.
+    page.wait_for_selector(
+        ".dci-slices-chart[data-key='by:country'] .mark-rect path", timeout=30_000
+    )
+    page.locator(".dci-slices-chart[data-key='by:country'] .mark-rect path").first.click()
+    page.wait_for_function(
+        "(p) => { const t = document.querySelector('.dci-table .dci-caption-text').textContent;"
+        " return t.startsWith(p) && !t.includes('age'); }",
+        arg="country == '",
+        timeout=15_000,
+    )
+    assert page.page_errors == []
