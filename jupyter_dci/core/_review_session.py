@@ -10,11 +10,17 @@ undone, last first.
 Values are checked against the label column's dtype before anything is written (the
 store's own rules: an int column takes ints, a categorical column gains a new category,
 nullable dtypes take ``pd.NA``), so a refused value leaves the frame as it was.
+
+A filter (by given label, suggested label, score range) narrows the queue that
+:meth:`ReviewSession.suspect` and :meth:`ReviewSession.decide` index; decisions are kept
+by their position in the whole queue, so they survive any change of filter, and undo
+always takes back the last decision, wherever it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -27,7 +33,7 @@ from jupyter_dci.errors import DataMismatchError, DCIWarning, param_error
 from jupyter_dci.store._coerce import coerce_values, is_missing
 from jupyter_dci.store._replay import assign
 
-__all__ = ["Decision", "ReviewSession", "Suspect", "key_map"]
+__all__ = ["Confusion", "Decision", "ReviewSession", "Suspect", "key_map"]
 
 Action = Literal["relabel", "accept", "keep"]
 ACTIONS: tuple[str, ...] = ("relabel", "accept", "keep")
@@ -36,6 +42,8 @@ RESERVED_KEYS = frozenset({"k", "u"})
 _KEYS = "0123456789" + "".join(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in RESERVED_KEYS)
 _ISSUE_COLUMNS = ("given_label", "suggested_label", "label_score")
 _SHOWN = 5  # rows named in an error message
+#: Classes shown one by one in the confusion view; the rest are summed as "other".
+MAX_CONFUSION_CLASSES = 30
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class Suspect:
     Attributes
     ----------
     position : int
-        Position in the queue (0 is the worst).
+        Position in the whole queue (0 is the worst), whatever the filter.
     row : hashable
         The row's index label in the frame.
     given, suggested : object
@@ -85,6 +93,8 @@ class Suspect:
         The label in the frame now.
     decision : Decision or None
         The standing decision on this suspect, if any.
+    index : int
+        Its index in the filtered queue (equal to ``position`` when no filter is set).
     """
 
     position: int
@@ -94,6 +104,48 @@ class Suspect:
     score: float
     current: Any
     decision: Decision | None
+    index: int
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Counts of suspects by given (rows) and suggested (columns) label.
+
+    Attributes
+    ----------
+    groups : tuple of tuple of int
+        The class indices of each row and column: one class each, and last, when there are
+        more classes than fit, ``"other"``: the remaining classes (and the index
+        ``len(classes)`` for given labels that are not among the classes).
+    labels : tuple of str
+        A label per group: the class's text, or ``"other"``.
+    counts : numpy.ndarray
+        ``counts[i, j]``: suspects whose given label is in group ``i`` and suggested label
+        in group ``j``.
+    has_other : bool
+        Whether the last group is "other".
+    """
+
+    groups: tuple[tuple[int, ...], ...]
+    labels: tuple[str, ...]
+    counts: np.ndarray
+    has_other: bool = False
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the counts as a DataFrame: index given, columns suggested.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> c = Confusion(((0,), (1,)), ("a", "b"), np.array([[0, 2], [1, 0]]))
+        >>> c.to_frame().loc["a", "b"]
+        np.int64(2)
+        """
+        return pd.DataFrame(
+            self.counts,
+            index=pd.Index(self.labels, name="given"),
+            columns=pd.Index(self.labels, name="suggested"),
+        )
 
 
 def key_map(n_classes: int) -> list[str]:
@@ -133,6 +185,12 @@ def _differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _label_text(value: Any) -> str:
+    """Write a class as text for the confusion view (the widget formats its own buttons)."""
+    value = _plain(value)
+    return "<NA>" if is_missing(value) else str(value)
 
 
 def _shown(rows: Sequence[Any]) -> str:
@@ -296,6 +354,25 @@ class ReviewSession:
         self._check_rows(table)
         self._suspects = self._check_fresh(table, stale)
         self._stack: list[Decision] = []
+        # Class index of each suspect's given and suggested label (len(classes): not a
+        # class), computed once: filters and the confusion view are then integer work.
+        self._given_code = self._codes(self._suspects["given"].to_numpy())
+        self._suggested_code = self._codes(self._suspects["suggested"].to_numpy())
+        self._scores = self._suspects["score"].to_numpy(dtype=float)
+        self._view = np.arange(len(self._suspects))
+        self._filter: dict[str, Any] = {}
+
+    def _codes(self, values: np.ndarray) -> np.ndarray:
+        """Class index of each value, ``len(classes)`` for a value that is not a class."""
+        k = len(self.classes)
+        try:
+            codes = pd.Index(self.classes, dtype=object).get_indexer(values)
+        except (TypeError, ValueError):  # unhashable or odd values: compare one by one
+            codes = np.array(
+                [next((i for i, c in enumerate(self.classes) if _same(c, v)), -1) for v in values],
+                dtype=np.intp,
+            )
+        return np.where(codes < 0, k, codes).astype(np.intp)
 
     # ---- validation ----------------------------------------------------------------
 
@@ -350,8 +427,46 @@ class ReviewSession:
 
     @property
     def n_suspects(self) -> int:
-        """Number of suspects in the queue."""
+        """Number of suspects of the review, whatever the filter."""
         return len(self._suspects)
+
+    @property
+    def n_shown(self) -> int:
+        """Number of suspects in the filtered queue (all of them when no filter is set)."""
+        return len(self._view)
+
+    @property
+    def n_shown_reviewed(self) -> int:
+        """Suspects of the filtered queue with a standing decision."""
+        standing = np.fromiter(self._standing(), dtype=np.intp)
+        return int(np.isin(standing, self._view).sum())
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        """The filter set: ``given`` and ``suggested`` (class indices), score bounds.
+
+        Keys are present only for the parts set; ``{}`` when the whole queue is shown.
+        """
+        return dict(self._filter)
+
+    def index_of(self, position: int) -> int | None:
+        """Return the filtered-queue index of the suspect at ``position``; None if filtered out.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": ["a", "b", "a"]})
+        >>> issues = pd.DataFrame({"given_label": ["b", "a"], "suggested_label": ["a", "b"],
+        ...                        "label_score": [0.1, 0.3], "is_label_issue": [True, True]},
+        ...                       index=[1, 2])
+        >>> s = ReviewSession(df, label="y", issues=issues)
+        >>> s.filter(given="a")
+        1
+        >>> s.index_of(1), s.index_of(0)
+        (0, None)
+        """
+        found = np.flatnonzero(self._view == position)
+        return int(found[0]) if len(found) else None
 
     def _standing(self) -> dict[int, Decision]:
         return {d.position: d for d in self._stack}
@@ -373,11 +488,12 @@ class ReviewSession:
         return self.n_reviewed - self.n_relabelled
 
     def _position(self, index: Any) -> int:
-        if isinstance(index, bool) or not isinstance(index, int | np.integer):
-            raise param_error("index", "review", f"an int in [0, {self.n_suspects})", index)
-        if not 0 <= index < self.n_suspects:
-            raise param_error("index", "review", f"an int in [0, {self.n_suspects})", index)
-        return int(index)
+        """Check an index of the filtered queue; return the suspect's position."""
+        n = self.n_shown
+        if isinstance(index, bool) or not isinstance(index, int | np.integer) or not 0 <= index < n:
+            allowed = f"an int in [0, {n})" if n else "absent: no suspect matches the filter"
+            raise param_error("index", "review", allowed, index)
+        return int(self._view[index])
 
     def _loc(self, row: Hashable) -> tuple[int, int]:
         try:
@@ -409,7 +525,7 @@ class ReviewSession:
         return _plain(self.frame.iat[pos, col])
 
     def suspect(self, index: int) -> Suspect:
-        """Return suspect ``index`` (0 is the worst) with its current label and decision.
+        """Return suspect ``index`` of the filtered queue with its current label and decision.
 
         Examples
         --------
@@ -432,6 +548,7 @@ class ReviewSession:
             score=float(entry["score"]),
             current=self.current(row),
             decision=self._standing().get(i),
+            index=int(index),
         )
 
     @property
@@ -456,6 +573,197 @@ class ReviewSession:
         frame = pd.DataFrame(records, columns=columns)
         return frame.astype({"row": object, "old": object, "new": object, "decision": object})
 
+    # ---- filtering -----------------------------------------------------------------
+
+    def _class_indices(self, param: str, value: Any) -> list[int] | None:
+        if value is None:
+            return None
+        values = list(value) if isinstance(value, list | tuple | set | frozenset) else [value]
+        out = []
+        for v in values:
+            match = [i for i, c in enumerate(self.classes) if _same(c, v)]
+            if not match:
+                allowed = f"a class or a list of classes among {list(self.classes)[:20]}"
+                raise param_error(param, "ReviewSession.filter", allowed, value)
+            out.append(match[0])
+        return out
+
+    def filter(
+        self,
+        given: Any = None,
+        suggested: Any = None,
+        max_score: float | None = None,
+        min_score: float | None = None,
+    ) -> int:
+        """Narrow the queue to some suspects; decisions made stay, whatever the filter.
+
+        Each call replaces the previous filter; ``filter()`` shows every suspect again.
+        Indices of :meth:`suspect` and :meth:`decide` then count in the filtered queue,
+        which keeps the worst-first order.
+
+        Parameters
+        ----------
+        given, suggested : class or list of classes, optional
+            Keep the suspects whose given (suggested) label is this class, or one of these
+            (None or an empty list: any class).
+        max_score, min_score : float, optional
+            Keep the suspects whose label score is at most ``max_score`` and at least
+            ``min_score``.
+
+        Returns
+        -------
+        int
+            The number of suspects in the filtered queue.
+
+        Raises
+        ------
+        InvalidParameterError
+            A value that is not a class, a score bound that is not a number, or
+            ``min_score > max_score`` (the filter is left as it was).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": ["a", "b", "a", "b"]})
+        >>> issues = pd.DataFrame({"given_label": ["b", "a", "b"],
+        ...                        "suggested_label": ["a", "b", "a"],
+        ...                        "label_score": [0.1, 0.2, 0.4],
+        ...                        "is_label_issue": [True, True, True]}, index=[1, 2, 3])
+        >>> s = ReviewSession(df, label="y", issues=issues)
+        >>> s.filter(given="b", max_score=0.3)
+        1
+        >>> s.suspect(0).row, s.decide(0, "accept").position
+        (1, 0)
+        >>> s.filter(), s.n_reviewed
+        (3, 1)
+        """
+        return self.filter_indices(
+            given=self._class_indices("given", given),
+            suggested=self._class_indices("suggested", suggested),
+            max_score=max_score,
+            min_score=min_score,
+        )
+
+    def filter_indices(
+        self,
+        given: Sequence[int] | None = None,
+        suggested: Sequence[int] | None = None,
+        max_score: float | None = None,
+        min_score: float | None = None,
+    ) -> int:
+        """:meth:`filter` by class indices (positions in :attr:`classes`), as the panel sends.
+
+        The index ``len(classes)`` stands for given labels that are not among the classes
+        (the confusion view counts them in "other").
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": ["a", "b", "a"]})
+        >>> issues = pd.DataFrame({"given_label": ["b", "a"], "suggested_label": ["a", "b"],
+        ...                        "label_score": [0.1, 0.3], "is_label_issue": [True, True]},
+        ...                       index=[1, 2])
+        >>> ReviewSession(df, label="y", issues=issues).filter_indices(suggested=[1])
+        1
+        """
+        k = len(self.classes)
+        bounds: dict[str, float] = {}
+        for name, bound in (("max_score", max_score), ("min_score", min_score)):
+            if bound is None:
+                continue
+            if isinstance(bound, bool) or not isinstance(bound, int | float | np.number):
+                raise param_error(name, "ReviewSession.filter", "a number or None", bound)
+            if math.isnan(float(bound)):
+                raise param_error(name, "ReviewSession.filter", "a number or None", bound)
+            bounds[name] = float(bound)
+        if bounds.get("min_score", -math.inf) > bounds.get("max_score", math.inf):
+            raise param_error(
+                "min_score",
+                "ReviewSession.filter",
+                f"at most max_score ({bounds['max_score']})",
+                bounds["min_score"],
+            )
+        keep = np.ones(len(self._suspects), dtype=bool)
+        state: dict[str, Any] = {}
+        for name, codes, chosen in (
+            ("given", self._given_code, given),
+            ("suggested", self._suggested_code, suggested),
+        ):
+            wanted = [] if chosen is None else list(chosen)
+            if not wanted:  # no class named: any class
+                continue
+            if any(
+                isinstance(c, bool) or not isinstance(c, int | np.integer) or not 0 <= c <= k
+                for c in wanted
+            ):
+                raise param_error(
+                    name, "ReviewSession.filter_indices", f"a list of ints in [0, {k}]", chosen
+                )
+            state[name] = sorted({int(c) for c in wanted})
+            keep &= np.isin(codes, state[name])
+        if "max_score" in bounds:
+            keep &= self._scores <= bounds["max_score"]
+        if "min_score" in bounds:
+            keep &= self._scores >= bounds["min_score"]
+        self._view = np.flatnonzero(keep)
+        self._filter = {**state, **bounds}
+        return self.n_shown
+
+    def confusion(self, max_classes: int = MAX_CONFUSION_CLASSES) -> Confusion:
+        """Count the suspects by given and suggested label (the whole queue, not the filter).
+
+        Parameters
+        ----------
+        max_classes : int, default 30
+            Classes shown one by one, those with the most suspects; the others are summed
+            in a last group, ``"other"``.
+
+        Returns
+        -------
+        Confusion
+            The groups, their labels and the counts.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": ["a", "b", "a"]})
+        >>> issues = pd.DataFrame({"given_label": ["b", "a"], "suggested_label": ["a", "b"],
+        ...                        "label_score": [0.1, 0.3], "is_label_issue": [True, True]},
+        ...                       index=[1, 2])
+        >>> ReviewSession(df, label="y", issues=issues).confusion().counts.tolist()
+        [[0, 1], [1, 0]]
+        """
+        if isinstance(max_classes, bool) or not isinstance(max_classes, int) or max_classes < 1:
+            raise param_error("max_classes", "ReviewSession.confusion", "an int >= 1", max_classes)
+        k = len(self.classes)
+        # Codes run 0..k; k (a given label that is not a class) always goes to "other".
+        load = (
+            np.bincount(self._given_code, minlength=k + 1)[:k]
+            + np.bincount(self._suggested_code, minlength=k + 1)[:k]
+        )
+        if k <= max_classes:
+            shown = np.arange(k)
+        else:
+            # The busiest classes, ties to the first; then back in class order.
+            shown = np.sort(np.argsort(-load, kind="stable")[:max_classes])
+        group_of = np.full(k + 1, len(shown), dtype=np.intp)
+        group_of[shown] = np.arange(len(shown))
+        rest = [int(c) for c in range(k) if c not in set(shown.tolist())]
+        has_other = bool(rest) or bool((self._given_code == k).any())
+        m = len(shown) + (1 if has_other else 0)
+        counts = np.zeros((m, m), dtype=np.int64)
+        if len(self._suspects):
+            flat = group_of[self._given_code] * m + group_of[self._suggested_code]
+            counts = np.bincount(flat, minlength=m * m).reshape(m, m).astype(np.int64)
+        groups: list[tuple[int, ...]] = [(int(c),) for c in shown]
+        labels = [_label_text(self.classes[int(c)]) for c in shown]
+        if has_other:
+            groups.append((*rest, k))
+            labels.append("other")
+        return Confusion(
+            groups=tuple(groups), labels=tuple(labels), counts=counts, has_other=has_other
+        )
+
     # ---- deciding ------------------------------------------------------------------
 
     def decide(self, index: int, action: str, value: Any = None) -> Decision:
@@ -464,7 +772,7 @@ class ReviewSession:
         Parameters
         ----------
         index : int
-            The suspect's position in the queue.
+            The suspect's index in the filtered queue (its position when no filter is set).
         action : {"relabel", "accept", "keep"}
             ``"relabel"`` sets ``value`` (one of the classes), ``"accept"`` the suggested
             label, ``"keep"`` the given label (the label was right).

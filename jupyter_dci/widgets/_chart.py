@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
-from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
+from jupyter_dci.errors import InvalidParameterError, param_error
+from jupyter_dci.widgets._base import read_bundle
 
 __all__ = ["ChartWidget", "chart", "check_offline_spec"]
 
-_BUNDLE = Path(str(resources.files("jupyter_dci.widgets") / "static")) / "chart.js"
 #: Inline data rows a chart may carry (as Altair's own MaxRowsError): aggregate first.
 MAX_DATA_ROWS = 5000
 
@@ -64,9 +62,7 @@ class ChartWidget(anywidget.AnyWidget):
 
     def __init__(self, spec: dict[str, Any]) -> None:
         check_offline_spec(spec)
-        if not _BUNDLE.is_file():
-            raise DCIError(f"jupyter_dci's front end is not built: {_BUNDLE} is missing.")
-        super().__init__(_esm=_BUNDLE.read_text(encoding="utf-8"), spec=spec)
+        super().__init__(_esm=read_bundle("chart"), spec=spec)
 
 
 def chart(chart: Any) -> ChartWidget:

@@ -22,8 +22,6 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -35,14 +33,13 @@ from jupyter_dci.core._pager import FramePager
 from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
 from jupyter_dci.store import Dataset
 from jupyter_dci.store._events import subscribe, unsubscribe
+from jupyter_dci.widgets._base import answer_table_request, read_bundle, reply_safely
 from jupyter_dci.widgets._bridge import pending_count
-from jupyter_dci.widgets._protocol import parse_filter, parse_sort
 
 __all__ = ["HistoryWidget", "history"]
 
 log = logging.getLogger(__name__)
 
-_BUNDLE = Path(str(resources.files("jupyter_dci.widgets") / "static")) / "history.js"
 #: Newest versions kept in the ``versions`` trait; older ones are counted, not listed.
 MAX_VERSIONS = 500
 #: Changes of one row sent by a blame request (the newest ones when there are more).
@@ -55,16 +52,6 @@ _DIFF_CHUNK = 100_000
 _TARGETS = ("diff", "pending", "checkout")
 _CHANGE_COLUMNS = ["column", "old", "new", "author", "reason", "source", "version", "time"]
 _PENDING_COLUMNS = ["column", "old", "new", "author", "reason", "source", "time"]
-
-
-def _bundle() -> Path:
-    if not _BUNDLE.is_file():
-        raise DCIError(
-            f"jupyter_dci's front end is not built: {_BUNDLE} is missing. "
-            "Install the package with pip (`pip install .` or `pip install -e .`, which run "
-            "the npm build; Node.js >= 18 is needed for a source checkout)."
-        )
-    return _BUNDLE
 
 
 def _text(value: Any) -> str:
@@ -158,7 +145,7 @@ class HistoryWidget(anywidget.AnyWidget):
         self._checkout = _Table(pd.DataFrame())
         self._refresh_queued = False
         self._loaded_pair: tuple[int, int] | None = None
-        super().__init__(_esm=_bundle().read_text(encoding="utf-8"), height=height)
+        super().__init__(_esm=read_bundle("history"), height=height)
         self.set_trait("name", dataset.name)
         self._refresh(initial=True)
         self.on_msg(self._on_custom_msg)
@@ -284,29 +271,10 @@ class HistoryWidget(anywidget.AnyWidget):
     # ---- requests -----------------------------------------------------------------
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        request_id = content.get("id") if isinstance(content, dict) else None
-        target = content.get("target") if isinstance(content, dict) else None
-        try:
-            reply = self._answer(content)
-        except DCIError as exc:
-            reply = {"type": "error", "id": request_id, "error": str(exc)}
-        except Exception as exc:  # a bug must show in the panel, not vanish in a log
-            log.exception("jupyter_dci history: request %r failed", content)
-            reply = {
-                "type": "error",
-                "id": request_id,
-                "error": f"Internal error ({type(exc).__name__}: {exc}). Please report it "
-                "to jupyter_dci.",
-            }
-        if target is not None:
-            reply["target"] = target
-        self.send(reply)
+        # "target" says which of the panel's tables asked: every reply carries it back.
+        reply_safely(self, content, self._answer, "history", echo=("target",))
 
-    def _answer(self, content: Any) -> dict[str, Any]:
-        if not isinstance(content, dict) or not isinstance(content.get("id"), int):
-            raise InvalidParameterError(
-                f"A history request must be a dict with an int id. Got {content!r} instead."
-            )
+    def _answer(self, content: dict[str, Any]) -> dict[str, Any]:
         rid, kind, target = content["id"], content.get("type"), content.get("target")
         if target is not None:
             return self._answer_table(target, kind, content)
@@ -357,26 +325,14 @@ class HistoryWidget(anywidget.AnyWidget):
 
     def _answer_table(self, target: Any, kind: Any, content: dict[str, Any]) -> dict[str, Any]:
         table = self._table(target)
-        sort = parse_sort(content.get("sort"))
-        filt = parse_filter(content.get("filter"))
-        if kind == "page":
-            page = table.pager.page(
-                content.get("offset"), content.get("limit"), sort=sort, filter=filt
+        reply = answer_table_request(table.pager, content)
+        if reply is None:
+            raise InvalidParameterError(
+                f"Unknown table request type {kind!r}; expected 'page' or 'select'."
             )
-            return {"type": "page", "id": content["id"], **page.to_dict()}
-        if kind == "select":
-            count = table.pager.select(
-                content.get("op"),
-                content.get("row"),
-                anchor=content.get("anchor"),
-                sort=sort,
-                filter=filt,
-            )
+        if reply["type"] == "selection":
             self._sync_tables()
-            return {"type": "selection", "id": content["id"], "count": count}
-        raise InvalidParameterError(
-            f"Unknown table request type {kind!r}; expected 'page' or 'select'."
-        )
+        return reply
 
     def _blame_key(self, content: dict[str, Any]) -> Any:
         source = content.get("from")

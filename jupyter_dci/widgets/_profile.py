@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Hashable, Mapping
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -23,12 +21,11 @@ import traitlets
 from jupyter_dci.charts import bar_chart, histogram_chart
 from jupyter_dci.core.profile import ColumnProfile, DataFrameProfile
 from jupyter_dci.core.profile import profile as _core_profile
-from jupyter_dci.errors import DataMismatchError, DCIError, InvalidParameterError
+from jupyter_dci.errors import DataMismatchError, InvalidParameterError
+from jupyter_dci.widgets._base import read_bundle, reply_safely
 from jupyter_dci.widgets._table import TableWidget
 
 __all__ = ["ProfilePanel", "ProfileResult", "ProfileWidget", "profile"]
-
-_BUNDLE = Path(str(resources.files("jupyter_dci.widgets") / "static")) / "profile.js"
 
 
 def _size(n: int) -> str:
@@ -112,8 +109,6 @@ class ProfileWidget(anywidget.AnyWidget):
     _cards = traitlets.List(traitlets.Dict()).tag(sync=True)
 
     def __init__(self, result: DataFrameProfile, frame: pd.DataFrame, table: TableWidget) -> None:
-        if not _BUNDLE.is_file():
-            raise DCIError(f"jupyter_dci's front end is not built: {_BUNDLE} is missing.")
         self._result = result
         self._frame = frame
         self._table = table
@@ -121,7 +116,7 @@ class ProfileWidget(anywidget.AnyWidget):
         for alert in result.alerts:
             severities[alert.severity] = severities.get(alert.severity, 0) + 1
         super().__init__(
-            _esm=_BUNDLE.read_text(encoding="utf-8"),
+            _esm=read_bundle("profile"),
             _overview={
                 "n_rows": result.n_rows,
                 "n_columns": result.n_columns,
@@ -240,35 +235,28 @@ class ProfileWidget(anywidget.AnyWidget):
         return f"{col.name} = {label}"
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        request_id = content.get("id") if isinstance(content, dict) else None
-        try:
-            kind = content.get("type")
-            if kind == "alert":
-                count = self.show_alert(content.get("index"))
-            elif kind == "bar":
-                value = content.get("value")
-                if not isinstance(value, dict):
-                    raise InvalidParameterError(f"A bar selection must be a dict. Got {value!r}.")
-                count = self.show_bar(str(content.get("column")), value)
-            else:
-                raise InvalidParameterError(
-                    f"Unknown profile request {kind!r}; expected 'alert' or 'bar'."
-                )
-            reply = {
-                "type": "shown",
-                "id": request_id,
-                "count": count,
-                "caption": self._table.caption,
-            }
-        except DCIError as exc:
-            reply = {"type": "error", "id": request_id, "error": str(exc)}
-        except Exception as exc:  # a bug must show in the panel, not vanish in a log
-            reply = {
-                "type": "error",
-                "id": request_id,
-                "error": f"Internal error ({type(exc).__name__}: {exc}).",
-            }
-        self.send(reply)
+        reply_safely(self, content, self._answer, "profile")
+
+    def _answer(self, content: dict[str, Any]) -> dict[str, Any]:
+        request_id = content["id"]
+        kind = content.get("type")
+        if kind == "alert":
+            count = self.show_alert(content.get("index"))
+        elif kind == "bar":
+            value = content.get("value")
+            if not isinstance(value, dict):
+                raise InvalidParameterError(f"A bar selection must be a dict. Got {value!r}.")
+            count = self.show_bar(str(content.get("column")), value)
+        else:
+            raise InvalidParameterError(
+                f"Unknown profile request {kind!r}; expected 'alert' or 'bar'."
+            )
+        return {
+            "type": "shown",
+            "id": request_id,
+            "count": count,
+            "caption": self._table.caption,
+        }
 
 
 class ProfilePanel(ipywidgets.VBox):

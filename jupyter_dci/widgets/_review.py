@@ -2,10 +2,13 @@
 
 A thin anywidget over :class:`~jupyter_dci.core._review_session.ReviewSession`. The view
 pulls one suspect at a time by request id (``{type: "suspect", id, index}``) and sends
-decisions (``{type: "decide", id, index, action, class_index?}``) and undos
-(``{type: "undo", id}``); the kernel answers with the suspect's fields, or with
-``{type: "error", id, error}`` which the view shows inline. Synced traits hold only small
-state: the classes and their keys, the counts and the current position.
+decisions (``{type: "decide", id, index, action, class_index?}``, answered with the next
+suspect so a key press costs one round trip), undos (``{type: "undo", id}``), filters
+(``{type: "filter", id, given?, suggested?, max_score?, min_score?}``, class indices) and
+asks for the confusion counts (``{type: "confusion", id}``); the kernel answers with the
+fields asked for, or with ``{type: "error", id, error}`` which the view shows inline.
+Synced traits hold only small state: the classes and their keys, the counts, the filter
+and the current position. Indices count in the filtered queue.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from __future__ import annotations
 import base64
 import logging
 import math
-from importlib import resources
-from pathlib import Path
+import time
+from collections import deque
 from typing import Any, Literal
 
 import anywidget
@@ -25,28 +28,20 @@ from jupyter_dci.core._cells import Cell, column_kind, display_name, format_valu
 
 # _to_uint8: the same 0-255 scaling as the table's thumbnails, for the larger picture.
 from jupyter_dci.core._images import MAX_EMBED_BYTES, _to_uint8, encode_png, image_kind
-from jupyter_dci.core._review_session import ReviewSession, key_map
-from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
+from jupyter_dci.core._review_session import MAX_CONFUSION_CLASSES, ReviewSession, key_map
+from jupyter_dci.errors import InvalidParameterError, param_error
+from jupyter_dci.widgets._base import read_bundle, reply_safely
 
 __all__ = ["ReviewWidget", "review"]
 
 log = logging.getLogger(__name__)
 
-_BUNDLE = Path(str(resources.files("jupyter_dci.widgets") / "static")) / "review.js"
 #: Longest side of the large picture of an image feature (the view scales it up further).
 _PICTURE_SIDE = 256
 #: Features shown per suspect; wider frames show the first ones and say how many were left.
 _MAX_FEATURES = 200
-
-
-def _bundle() -> Path:
-    if not _BUNDLE.is_file():
-        raise DCIError(
-            f"jupyter_dci's front end is not built: {_BUNDLE} is missing. "
-            "Install the package with pip (`pip install .` or `pip install -e .`, which run "
-            "the npm build; Node.js >= 18 is needed for a source checkout)."
-        )
-    return _BUNDLE
+#: Wall-clock times of the last decisions written from the view, for the latency benchmark.
+_WRITE_TIMES_KEPT = 1000
 
 
 def _text(value: Any) -> str:
@@ -105,29 +100,44 @@ class ReviewWidget(anywidget.AnyWidget):
     class_keys = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
     #: The label column's name.
     label = traitlets.Unicode("", read_only=True).tag(sync=True)
+    #: Suspects of the review, whatever the filter.
     n_suspects = traitlets.Int(0, read_only=True).tag(sync=True)
     n_reviewed = traitlets.Int(0, read_only=True).tag(sync=True)
     n_relabelled = traitlets.Int(0, read_only=True).tag(sync=True)
     n_kept = traitlets.Int(0, read_only=True).tag(sync=True)
-    #: The suspect shown (0 is the worst); set it to move the view.
+    #: Suspects in the filtered queue, and how many of them have a decision.
+    n_shown = traitlets.Int(0, read_only=True).tag(sync=True)
+    n_shown_reviewed = traitlets.Int(0, read_only=True).tag(sync=True)
+    #: The filter: class indices of the given and suggested labels kept ([] for any;
+    #: ``len(classes)`` stands for given labels that are not classes), and score bounds.
+    filter_given = traitlets.List(traitlets.Int(), read_only=True).tag(sync=True)
+    filter_suggested = traitlets.List(traitlets.Int(), read_only=True).tag(sync=True)
+    filter_max_score = traitlets.Float(None, allow_none=True, read_only=True).tag(sync=True)
+    filter_min_score = traitlets.Float(None, allow_none=True, read_only=True).tag(sync=True)
+    #: The suspect shown, as an index of the filtered queue (0 is the worst); set it to
+    #: move the view.
     current = traitlets.Int(0).tag(sync=True)
     #: Bumped when decisions change from Python, so the view fetches the suspect again.
     _version = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, session: ReviewSession) -> None:
         self._session = session
-        super().__init__(_esm=_bundle().read_text(encoding="utf-8"))
+        # time.time() just after each decision from the view reached the frame: the
+        # benchmark compares it with the page's Date.now() at the key press (same clock).
+        self._write_times: deque[float] = deque(maxlen=_WRITE_TIMES_KEPT)
+        super().__init__(_esm=read_bundle("review"))
         self.set_trait("classes", [_text(c) for c in session.classes])
         self.set_trait("class_keys", key_map(len(session.classes)))
         self.set_trait("label", display_name(session.label))
         self.set_trait("n_suspects", session.n_suspects)
+        self._sync_filter()
         self._sync_counts()
         self.on_msg(self._on_custom_msg)
 
     @traitlets.validate("current")
     def _check_current(self, proposal: dict[str, Any]) -> int:
         value = proposal["value"]
-        n = self._session.n_suspects
+        n = self._session.n_shown
         if n and not 0 <= value < n:
             raise param_error("current", "ReviewWidget", f"an int in [0, {n})", value)
         return int(value)
@@ -160,12 +170,70 @@ class ReviewWidget(anywidget.AnyWidget):
         self._version += 1
 
     def undo(self) -> None:
-        """Undo the last decision, as the ``u`` key does."""
-        done = self._session.undo()
-        self._sync_counts()
-        if done is not None:
-            self.current = done.position
+        """Undo the last decision, as the ``u`` key does.
+
+        When the suspect it concerned is outside the filter, the filter is cleared so
+        the view can show it.
+        """
+        index = self._undo()
+        if index is not None:
+            self.current = index
         self._version += 1
+
+    def filter(
+        self,
+        given: Any = None,
+        suggested: Any = None,
+        max_score: float | None = None,
+        min_score: float | None = None,
+    ) -> int:
+        """Show only some suspects: by given and suggested label, and by score.
+
+        Decisions made stay; ``filter()`` shows every suspect again. See
+        :meth:`ReviewSession.filter`.
+
+        Returns
+        -------
+        int
+            The number of suspects the filter keeps.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [0, 1, 1, 0]})
+        >>> issues = pd.DataFrame({"given_label": [1, 1, 0], "suggested_label": [0, 0, 1],
+        ...                        "label_score": [0.02, 0.3, 0.1],
+        ...                        "is_label_issue": [True, True, True]}, index=[1, 2, 3])
+        >>> panel = review(df, label="y", issues=issues)
+        >>> panel.filter(given=1, max_score=0.2)
+        1
+        >>> panel.filter_given, panel.filter_max_score, panel.n_shown
+        ([1], 0.2, 1)
+        """
+        n = self._session.filter(given, suggested, max_score, min_score)
+        self._sync_filter()
+        self._sync_counts()
+        self.current = 0
+        self._version += 1
+        return n
+
+    def confusion(self, max_classes: int = MAX_CONFUSION_CLASSES) -> pd.DataFrame:
+        """Count the suspects by given (rows) and suggested (columns) label.
+
+        The panel shows the same counts; classes past ``max_classes`` are summed in an
+        ``"other"`` row and column.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [0, 1, 1]})
+        >>> issues = pd.DataFrame({"given_label": [1, 1], "suggested_label": [0, 0],
+        ...                        "label_score": [0.02, 0.3], "is_label_issue": [True, True]},
+        ...                       index=[1, 2])
+        >>> review(df, label="y", issues=issues).confusion().loc["1", "0"]
+        np.int64(2)
+        """
+        return self._session.confusion(max_classes).to_frame()
 
     # ---- internals ----------------------------------------------------------------
 
@@ -174,6 +242,31 @@ class ReviewWidget(anywidget.AnyWidget):
         self.set_trait("n_reviewed", s.n_reviewed)
         self.set_trait("n_relabelled", s.n_relabelled)
         self.set_trait("n_kept", s.n_kept)
+        self.set_trait("n_shown_reviewed", s.n_shown_reviewed)
+
+    def _sync_filter(self) -> None:
+        f = self._session.filters
+        # n_shown first: the view reads it when the filter traits change.
+        self.set_trait("n_shown", self._session.n_shown)
+        self.set_trait("filter_given", f.get("given", []))
+        self.set_trait("filter_suggested", f.get("suggested", []))
+        self.set_trait("filter_max_score", f.get("max_score"))
+        self.set_trait("filter_min_score", f.get("min_score"))
+
+    def _undo(self) -> int | None:
+        """Undo the last decision; return its suspect's index in the (maybe cleared) filter."""
+        done = self._session.undo()
+        if done is None:
+            self._sync_counts()
+            return None
+        index = self._session.index_of(done.position)
+        if index is None:
+            # The undone suspect is filtered out: show everything, so the undo is visible.
+            self._session.filter()
+            self._sync_filter()
+            index = done.position
+        self._sync_counts()
+        return index
 
     def _class_index(self, value: Any) -> int:
         for i, c in enumerate(self._session.classes):
@@ -203,7 +296,8 @@ class ReviewWidget(anywidget.AnyWidget):
             decision = {"action": s.decision.decision, "new": _text(s.decision.new)}
         return {
             "type": "suspect",
-            "index": s.position,
+            "index": s.index,
+            "position": s.position,
             "row": format_value(s.row),
             "given": _text(s.given),
             "given_class": self._class_index(s.given),
@@ -217,26 +311,9 @@ class ReviewWidget(anywidget.AnyWidget):
         }
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        request_id = content.get("id") if isinstance(content, dict) else None
-        try:
-            reply = self._answer(content)
-        except DCIError as exc:
-            reply = {"type": "error", "id": request_id, "error": str(exc)}
-        except Exception as exc:  # a bug must show in the view, not vanish in a log
-            log.exception("jupyter_dci review: request %r failed", content)
-            reply = {
-                "type": "error",
-                "id": request_id,
-                "error": f"Internal error ({type(exc).__name__}: {exc}). Please report it to "
-                "jupyter_dci with the label column's dtype.",
-            }
-        self.send(reply)
+        reply_safely(self, content, self._answer, "review")
 
-    def _answer(self, content: Any) -> dict[str, Any]:
-        if not isinstance(content, dict) or not isinstance(content.get("id"), int):
-            raise InvalidParameterError(
-                f"A review request must be a dict with an int id. Got {content!r}."
-            )
+    def _answer(self, content: dict[str, Any]) -> dict[str, Any]:
         kind = content.get("type")
         if kind == "suspect":
             return {**self._suspect(content.get("index")), "id": content["id"]}
@@ -249,17 +326,50 @@ class ReviewWidget(anywidget.AnyWidget):
                 if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < n:
                     raise param_error("class_index", "review", f"an int in [0, {n})", k)
                 value = self._session.classes[k]
-            decision = self._session.decide(content.get("index"), str(action), value)
+            index = content.get("index")
+            self._session.decide(index, str(action), value)
+            self._write_times.append(time.time())
             self._sync_counts()
-            nxt = min(decision.position + 1, self._session.n_suspects - 1)
-            return {"type": "decided", "id": content["id"], "index": decision.position, "next": nxt}
+            nxt = min(int(index) + 1, self._session.n_shown - 1)
+            # The next suspect rides along: one round trip per key press.
+            return {
+                "type": "decided",
+                "id": content["id"],
+                "index": index,
+                "next": nxt,
+                "suspect": self._suspect(nxt),
+            }
         if kind == "undo":
-            done = self._session.undo()
+            return {"type": "undone", "id": content["id"], "index": self._undo()}
+        if kind == "filter":
+            classes = {}
+            for name in ("given", "suggested"):
+                chosen = content.get(name)
+                if chosen is not None and not isinstance(chosen, list):
+                    raise param_error(name, "review", "a list of class indices or null", chosen)
+                classes[name] = chosen or None
+            self._session.filter_indices(
+                given=classes["given"],
+                suggested=classes["suggested"],
+                max_score=content.get("max_score"),
+                min_score=content.get("min_score"),
+            )
+            self._sync_filter()
             self._sync_counts()
-            index = None if done is None else done.position
-            return {"type": "undone", "id": content["id"], "index": index}
+            return {"type": "filtered", "id": content["id"], "n_shown": self._session.n_shown}
+        if kind == "confusion":
+            c = self._session.confusion()
+            return {
+                "type": "confusion",
+                "id": content["id"],
+                "labels": list(c.labels),
+                "groups": [list(g) for g in c.groups],
+                "counts": c.counts.tolist(),
+                "other": c.has_other,
+            }
         raise InvalidParameterError(
-            f"Unknown review request type {kind!r}; expected 'suspect', 'decide' or 'undo'."
+            f"Unknown review request type {kind!r}; expected 'suspect', 'decide', 'undo', "
+            "'filter' or 'confusion'."
         )
 
 
@@ -280,12 +390,15 @@ def review(
     (digits 0-9, then letters; shown on screen) to relabel, Enter to accept the
     suggestion, ``k`` to keep the given label, the arrows to move, ``u`` to undo; or click.
     Each decision is written into ``df`` at once (``df.loc[row, label]``, the same object)
-    and recorded in :attr:`ReviewWidget.decisions`.
+    and recorded in :attr:`ReviewWidget.decisions`. Progress shows reviewed / flagged,
+    fixed and kept. The controls above the suspect filter the queue by given label,
+    suggested label and score (or call :meth:`ReviewWidget.filter`); the matrix of given
+    vs suggested labels counts the suspects, and a click on a count reviews those.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        The frame to fix (changed in place; its index must be unique). A
+        The frame to fix (changed in place; its index must be unique).
     label : str, optional
         The label column; by default the dataset's label column.
     issues : LabelIssues or pandas.DataFrame

@@ -9,8 +9,6 @@ slice can be saved by name with the dataset.
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -23,12 +21,11 @@ from jupyter_dci.charts import rate_chart, versions_chart
 from jupyter_dci.core._find_slices import FoundSlices, find_slices
 from jupyter_dci.core._slice import Slice
 from jupyter_dci.core._slice_metrics import slice_metrics
-from jupyter_dci.errors import DCIError, InvalidParameterError
+from jupyter_dci.errors import InvalidParameterError
+from jupyter_dci.widgets._base import read_bundle, reply_safely
 from jupyter_dci.widgets._table import TableWidget
 
 __all__ = ["SlicesPanel", "SlicesWidget", "slices"]
-
-_BUNDLE = Path(str(resources.files("jupyter_dci.widgets") / "static")) / "slices.js"
 
 
 def _pct(x: float) -> str:
@@ -54,8 +51,6 @@ class SlicesWidget(anywidget.AnyWidget):
         by: list[Any],
         dataset: Any = None,
     ) -> None:
-        if not _BUNDLE.is_file():
-            raise DCIError(f"jupyter_dci's front end is not built: {_BUNDLE} is missing.")
         self.found = found
         self._frame = frame
         self._table = table
@@ -95,7 +90,7 @@ class SlicesWidget(anywidget.AnyWidget):
         if dataset is not None:
             charts.extend(self._version_charts(dataset))
         super().__init__(
-            _esm=_BUNDLE.read_text(encoding="utf-8"),
+            _esm=read_bundle("slices"),
             _summary={
                 "found": found.found,
                 "message": found.message,
@@ -187,33 +182,27 @@ class SlicesWidget(anywidget.AnyWidget):
         return name
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        request_id = content.get("id") if isinstance(content, dict) else None
-        try:
-            kind = content.get("type")
-            if kind == "show":
-                count = self.show(str(content.get("key")))
-                reply = {
-                    "type": "shown",
-                    "id": request_id,
-                    "count": count,
-                    "caption": self._table.caption,
-                }
-            elif kind == "save":
-                name = self.save(str(content.get("key")), str(content.get("name", "")))
-                reply = {"type": "saved", "id": request_id, "name": name}
-            else:
-                raise InvalidParameterError(
-                    f"Unknown slices request {kind!r}; expected 'show' or 'save'."
-                )
-        except DCIError as exc:
-            reply = {"type": "error", "id": request_id, "error": str(exc)}
-        except Exception as exc:  # a bug must show in the panel, not vanish in a log
+        reply_safely(self, content, self._answer, "slices")
+
+    def _answer(self, content: dict[str, Any]) -> dict[str, Any]:
+        request_id = content["id"]
+        kind = content.get("type")
+        if kind == "show":
+            count = self.show(str(content.get("key")))
             reply = {
-                "type": "error",
+                "type": "shown",
                 "id": request_id,
-                "error": f"Internal error ({type(exc).__name__}: {exc}).",
+                "count": count,
+                "caption": self._table.caption,
             }
-        self.send(reply)
+        elif kind == "save":
+            name = self.save(str(content.get("key")), str(content.get("name", "")))
+            reply = {"type": "saved", "id": request_id, "name": name}
+        else:
+            raise InvalidParameterError(
+                f"Unknown slices request {kind!r}; expected 'show' or 'save'."
+            )
+        return reply
 
 
 class SlicesPanel(ipywidgets.VBox):

@@ -10,8 +10,6 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Hashable, Iterable
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -21,27 +19,16 @@ import traitlets
 
 from jupyter_dci.core._cells import display_name, format_value
 from jupyter_dci.core._pager import FramePager, SortSpec
-from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
+from jupyter_dci.errors import InvalidParameterError, param_error
+from jupyter_dci.widgets._base import answer_table_request, read_bundle, reply_safely
 from jupyter_dci.widgets._protocol import parse_filter, parse_sort
 
 __all__ = ["TableWidget", "table"]
 
 log = logging.getLogger(__name__)
 
-_STATIC = Path(str(resources.files("jupyter_dci.widgets") / "static"))
-_BUNDLE = _STATIC / "table.js"
 #: Rows and columns of the static HTML summary kept beside the widget in saved notebooks.
 _SUMMARY_ROWS, _SUMMARY_COLS, _SUMMARY_CHARS = 10, 12, 40
-
-
-def _bundle() -> Path:
-    if not _BUNDLE.is_file():
-        raise DCIError(
-            f"jupyter_dci's front end is not built: {_BUNDLE} is missing. "
-            "Install the package with pip (`pip install .` or `pip install -e .`, which run "
-            "the npm build; Node.js >= 18 is needed for a source checkout)."
-        )
-    return _BUNDLE
 
 
 def _as_frame(data: Any) -> pd.DataFrame:
@@ -94,7 +81,7 @@ class TableWidget(anywidget.AnyWidget):
             raise param_error("height", "table", "an int number of pixels in [120, 4000]", height)
         self._pager = FramePager(frame)
         super().__init__(
-            _esm=_bundle().read_text(encoding="utf-8"),
+            _esm=read_bundle("table"),
             height=height,
             filter=parse_filter(filter),
         )
@@ -230,44 +217,15 @@ class TableWidget(anywidget.AnyWidget):
         self._selection_version += 1
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        request_id = content.get("id") if isinstance(content, dict) else None
-        try:
-            reply = self._answer(content)
-        except DCIError as exc:
-            reply = {"type": "error", "id": request_id, "error": str(exc)}
-        except Exception as exc:  # a bug must show in the view, not vanish in a log
-            log.exception("jupyter_dci table: request %r failed", content)
-            reply = {
-                "type": "error",
-                "id": request_id,
-                "error": f"Internal error ({type(exc).__name__}: {exc}). Please report it to "
-                "jupyter_dci with the frame's dtypes.",
-            }
-        self.send(reply)
+        reply_safely(self, content, self._answer, "table")
 
-    def _answer(self, content: Any) -> dict[str, Any]:
-        if not isinstance(content, dict) or not isinstance(content.get("id"), int):
-            raise InvalidParameterError(
-                f"A table request must be a dict with an int id. Got {content!r}."
-            )
+    def _answer(self, content: dict[str, Any]) -> dict[str, Any]:
+        reply = answer_table_request(self._pager, content)
+        if reply is not None:
+            if reply["type"] == "selection":
+                self.set_trait("selection_count", reply["count"])
+            return reply
         kind = content.get("type")
-        sort = parse_sort(content.get("sort"))
-        filt = parse_filter(content.get("filter"))
-        if kind == "page":
-            page = self._pager.page(
-                content.get("offset"), content.get("limit"), sort=sort, filter=filt
-            )
-            return {"type": "page", "id": content["id"], **page.to_dict()}
-        if kind == "select":
-            count = self._pager.select(
-                content.get("op"),
-                content.get("row"),
-                anchor=content.get("anchor"),
-                sort=sort,
-                filter=filt,
-            )
-            self.set_trait("selection_count", count)
-            return {"type": "selection", "id": content["id"], "count": count}
         if kind == "show_all":
             self.show_rows(None)
             return {"type": "selection", "id": content["id"], "count": self.selection_count}

@@ -58,7 +58,10 @@ def test_profile_panel_alerts_and_bars_show_rows(page: Any, lab: LabServer) -> N
         "() => document.querySelector('.dci-table .dci-caption-text').textContent.startsWith('city = ')",
         timeout=15_000,
     )
+    page.wait_for_function(
+        "() => document.querySelector('.dci-table .dci-status').textContent.endsWith('of 3,000 rows')",
+        timeout=15_000,
+    )
     status = page.inner_text(".dci-table .dci-status")
-    assert status.endswith("of 3,000 rows")
     assert 800 < int(status.split(" ")[0].replace(",", "")) < 1200
     assert page.page_errors == []

@@ -10,6 +10,7 @@ from tests.browser.harness import (
     LabServer,
     kernel_eval,
     open_notebook,
+    poll_kernel,
     run_all_cells,
     wait_for,
     write_notebook,
@@ -90,7 +91,7 @@ def test_keyboard_review_of_digits_fixes_the_kernel_frame(page: Any, lab: LabSer
     assert page.inner_text(".dci-review-position").startswith(f"Suspect 1 of {n:,} · row {r0}")
     assert page.inner_text(".dci-review-given") == str(g0)
     assert page.inner_text(".dci-review-suggested") == str(s0)
-    assert page.inner_text(".dci-review-progress") == f"0 / {n:,} reviewed · 0 relabelled · 0 kept"
+    assert page.inner_text(".dci-review-progress") == f"0 / {n:,} reviewed · 0 fixed · 0 kept"
     # The digit is shown as a picture large enough to judge, made from its 8x8 array.
     size = page.eval_on_selector(
         ".dci-review-picture", "img => [img.naturalWidth, img.clientWidth, img.complete]"
@@ -120,7 +121,7 @@ def test_keyboard_review_of_digits_fixes_the_kernel_frame(page: Any, lab: LabSer
     wait_index(page, 1, "Label now")
     assert page.inner_text(".dci-review-status") == f"Label now {s1} · suggestion accepted"
     progress = page.inner_text(".dci-review-progress")
-    assert progress == f"2 / {n:,} reviewed · 2 relabelled · 0 kept"
+    assert progress == f"2 / {n:,} reviewed · 2 fixed · 0 kept"
     decisions = kernel_json(
         page, "panel.decisions[['row', 'old', 'new', 'decision']].values.tolist()"
     )
@@ -158,3 +159,68 @@ def test_mouse_and_errors_inline(page: Any, lab: LabServer) -> None:
     kernel_eval(page, "panel.current = 0")
     wait_index(page, 0, "Label now 0")
     assert ast.literal_eval(kernel_eval(page, "print(panel.n_relabelled)").strip()) == 1
+
+
+def test_confusion_cell_then_three_keyboard_relabels(page: Any, lab: LabServer) -> None:
+    """Issue 4's check: click a cell of given vs suggested, relabel three rows by keyboard."""
+    open_panel(page, lab, "review_confusion.ipynb", DIGITS)
+    n, (g, s), count = kernel_json(
+        page,
+        "(lambda c: (panel.n_suspects, [int(v) for v in np.unravel_index(c.counts.argmax(), "
+        "c.counts.shape)], int(c.counts.max())))(panel.session.confusion())",
+    )
+    assert count >= 4
+    # The matrix: classes x classes, labels and counts as text.
+    heads = page.eval_on_selector_all(
+        ".dci-review-matrix thead th", "ths => ths.map(t => t.textContent)"
+    )
+    assert heads[1:] == [str(k) for k in range(10)]
+    cell = page.locator(f".dci-review-matrix td[data-given='{g}'][data-suggested='{s}'] button")
+    assert cell.inner_text() == str(count)
+    before = notebook_state(page)
+    cell.click()
+    page.wait_for_function(
+        f"() => document.querySelector('.dci-review-position').textContent"
+        f".startsWith('Suspect 1 of {count} (filtered)')",
+        timeout=10_000,
+    )
+    assert kernel_json(page, "[panel.filter_given, panel.filter_suggested]") == [[g], [s]]
+    assert page.eval_on_selector(".dci-review-filter-given", "s => s.value") == str(g)
+    assert page.eval_on_selector(".dci-review-filter-suggested", "s => s.value") == str(s)
+    assert page.locator(".dci-review-matrix td.dci-is-filter").count() == 1
+    rows = kernel_json(page, "[int(panel.session.suspect(i).row) for i in range(3)]")
+    assert kernel_json(page, f"[int(df.loc[r, 'label']) for r in {rows}]") == [g, g, g]
+    # Three keys: a class key, Enter (accept the suggestion), another class key.
+    one, two = [c for c in range(10) if c not in (g, s)][:2]
+    page.keyboard.press(str(one))
+    page.keyboard.press("Enter")
+    page.keyboard.press(str(two))
+    wait_index(page, 3, "Not reviewed")
+    assert kernel_json(page, f"[int(df.loc[r, 'label']) for r in {rows}]") == [one, s, two]
+    decisions = kernel_json(page, "panel.decisions[['row', 'new', 'decision']].values.tolist()")
+    assert decisions == [
+        [rows[0], one, "relabel"],
+        [rows[1], s, "accept"],
+        [rows[2], two, "relabel"],
+    ]
+    assert page.inner_text(".dci-review-progress") == f"3 / {n:,} reviewed · 3 fixed · 0 kept"
+    assert (
+        page.inner_text(".dci-review-filter-info")
+        == f"{count} of {n:,} suspects match · 3 reviewed"
+    )
+    # A score bound, typed: the class filter stays.
+    page.fill(".dci-review-filter-max", "0.5")
+    page.press(".dci-review-filter-max", "Enter")
+    poll_kernel(
+        page, "print(panel.filter_max_score, panel.filter_given)", lambda o: o == f"0.5 [{g}]"
+    )
+    # Clearing the filter shows every suspect again; the decisions stay.
+    page.click(".dci-review-clear")
+    page.wait_for_function(
+        f"() => document.querySelector('.dci-review-position').textContent"
+        f".startsWith('Suspect 1 of {n:,} · row')",
+        timeout=10_000,
+    )
+    assert kernel_json(page, "[panel.n_shown, panel.n_reviewed, panel.filter_given]") == [n, 3, []]
+    assert notebook_state(page) == before
+    assert page.page_errors == []

@@ -223,3 +223,137 @@ def test_key_map_skips_reserved_letters() -> None:
     assert keys[:11] == [*"0123456789", "a"]
     assert "k" not in keys and "u" not in keys
     assert keys[-1] == "" and len({k for k in keys if k}) == 34
+
+
+@pytest.fixture
+def many() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Six suspects over classes a, b, c; scores rise with the position."""
+    df = pd.DataFrame({"y": ["a", "b", "c", "a", "b", "c", "a"]})
+    issues = pd.DataFrame(
+        {
+            "given_label": ["b", "c", "a", "b", "c", "a"],
+            "suggested_label": ["a", "a", "b", "a", "b", "c"],
+            "label_score": [0.05, 0.1, 0.2, 0.3, 0.4, 0.5],
+            "is_label_issue": [True] * 6,
+        },
+        index=[1, 2, 3, 4, 5, 6],
+    )
+    return df, issues
+
+
+def test_filter_narrows_the_queue_and_keeps_decisions(
+    many: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    df, issues = many
+    s = ReviewSession(df, label="y", issues=issues)
+    s.decide(0, "accept")  # row 1: b -> a, before any filter
+    assert s.filter(given="b") == 2
+    assert s.filters == {"given": [1]}
+    assert [s.suspect(i).row for i in range(s.n_shown)] == [1, 4]
+    assert [s.suspect(i).position for i in range(2)] == [0, 3]
+    assert s.suspect(0).decision is not None and s.suspect(0).index == 0
+    assert (s.n_reviewed, s.n_shown_reviewed) == (1, 1)
+    # Indices count in the filtered queue: index 1 is row 4.
+    d = s.decide(1, "relabel", "c")
+    assert (d.row, d.position) == (4, 3) and df.loc[4, "y"] == "c"
+    assert s.n_shown_reviewed == 2 and s.index_of(3) == 1 and s.index_of(1) is None
+    with pytest.raises(InvalidParameterError, match=r"an int in \[0, 2\)"):
+        s.decide(2, "keep")
+    # Several classes, a score range, and the suggestion side.
+    assert s.filter(given=["b", "c"], max_score=0.3) == 3
+    assert s.filter(suggested="a", min_score=0.1) == 2
+    assert [s.suspect(i).row for i in range(2)] == [2, 4]
+    assert s.filter(max_score=0.01) == 0 and s.n_shown_reviewed == 0
+    with pytest.raises(InvalidParameterError, match="no suspect matches"):
+        s.suspect(0)
+    # No filter: everything again, with both decisions standing.
+    assert s.filter() == 6 and s.filters == {}
+    assert s.filter(given=[], suggested=None) == 6 and s.filters == {}  # [] is any class
+    assert (s.n_reviewed, s.n_relabelled) == (2, 2)
+    assert df["y"].tolist() == ["a", "a", "c", "a", "c", "c", "a"]
+
+
+def test_undo_under_a_filter_takes_back_the_last_decision_anywhere(
+    many: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    df, issues = many
+    original = df.copy()
+    s = ReviewSession(df, label="y", issues=issues)
+    s.decide(2, "accept")  # row 3: a -> b
+    s.filter(given="c")
+    s.decide(0, "keep")  # row 2
+    s.decide(1, "accept")  # row 5: c -> b
+    assert s.undo().row == 5 and df.loc[5, "y"] == "c"
+    assert s.undo().row == 2
+    # The last decision left is outside the filter: undo still takes it back.
+    done = s.undo()
+    assert done is not None and done.row == 3 and s.index_of(done.position) is None
+    assert s.undo() is None
+    pd.testing.assert_frame_equal(df, original)
+    assert s.n_shown == 2 and s.n_reviewed == 0
+
+
+def test_bad_filters_are_refused_and_leave_the_filter_as_it_was(
+    many: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    df, issues = many
+    s = ReviewSession(df, label="y", issues=issues)
+    s.filter(given="a")
+    for kwargs, message in [
+        ({"given": "z"}, "'given' parameter of ReviewSession.filter"),
+        ({"suggested": ["a", "q"]}, "'suggested' parameter"),
+        ({"max_score": "low"}, "'max_score' parameter.*a number or None"),
+        ({"max_score": float("nan")}, "'max_score' parameter"),
+        ({"min_score": 0.5, "max_score": 0.2}, r"'min_score'.*at most max_score \(0.2\)"),
+    ]:
+        with pytest.raises(InvalidParameterError, match=message):
+            s.filter(**kwargs)
+    with pytest.raises(InvalidParameterError, match=r"list of ints in \[0, 3\]"):
+        s.filter_indices(given=[7])
+    assert s.filters == {"given": [0]} and s.n_shown == 2
+
+
+def test_confusion_counts_given_against_suggested(
+    many: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    df, issues = many
+    s = ReviewSession(df, label="y", issues=issues)
+    s.filter(given="a")  # the matrix counts the whole queue, whatever the filter
+    c = s.confusion()
+    assert c.labels == ("a", "b", "c") and not c.has_other
+    assert c.counts.tolist() == [[0, 1, 1], [2, 0, 0], [1, 1, 0]]
+    frame = c.to_frame()
+    assert frame.loc["b", "a"] == 2 and frame.index.name == "given"
+    # Past max_classes, the least busy classes are summed as "other".
+    small = s.confusion(max_classes=2)
+    assert small.labels == ("a", "b", "other") and small.has_other
+    assert small.groups == ((0,), (1,), (2, 3))
+    assert small.counts.sum() == 6 and small.counts.tolist() == [[0, 1, 1], [2, 0, 0], [1, 1, 0]]
+    # Clicking "other" filters by its classes.
+    assert s.filter_indices(given=list(small.groups[2])) == 2
+    with pytest.raises(InvalidParameterError, match="max_classes"):
+        s.confusion(max_classes=0)
+
+
+def test_confusion_of_many_classes_keeps_30() -> None:
+    rng = np.random.default_rng(0)
+    n, k = 2000, 50
+    given = rng.integers(0, k, n)
+    suggested = (given + rng.integers(1, k, n)) % k
+    df = pd.DataFrame({"y": given})
+    issues = pd.DataFrame(
+        {
+            "given_label": given,
+            "suggested_label": suggested,
+            "label_score": rng.random(n),
+            "is_label_issue": True,
+        }
+    )
+    s = ReviewSession(df, label="y", issues=issues, classes=list(range(k)))
+    c = s.confusion()
+    assert len(c.labels) == 31 and c.labels[-1] == "other" and c.counts.sum() == n
+    assert sorted(g for grp in c.groups for g in grp) == [*range(k + 1)]
+    # A cell's count is the size of the queue its filter gives.
+    assert s.filter_indices(given=list(c.groups[3]), suggested=list(c.groups[-1])) == int(
+        c.counts[3, -1]
+    )

@@ -98,7 +98,10 @@ def test_decide_undo_through_messages(df: pd.DataFrame, issues: pd.DataFrame) ->
     view = review(df, label="y", issues=issues, classes=["cat", "dog", "bird"])
     rec = Recorder(view)
     reply = rec.request(type="decide", index=0, action="relabel", class_index=2)
+    nxt = reply.pop("suspect")  # the next suspect rides along: one round trip per key
     assert reply == {"type": "decided", "id": 1, "index": 0, "next": 1}
+    assert (nxt["index"], nxt["row"], nxt["decision"]) == (1, "r1", None)
+    assert len(view._write_times) == 1
     assert df.loc["r0", "y"] == "bird" and "bird" in df["y"].cat.categories
     reply = rec.request(type="decide", index=1, action="accept")
     assert reply["next"] == 1  # the last suspect stays
@@ -187,3 +190,77 @@ def test_current_is_checked(df: pd.DataFrame, issues: pd.DataFrame) -> None:
     with pytest.raises(InvalidParameterError, match=r"'current' parameter.*\[0, 2\)"):
         view.current = 2
     assert view.current == 1
+
+
+@pytest.fixture
+def six() -> tuple[pd.DataFrame, pd.DataFrame]:
+    df = pd.DataFrame({"y": ["a", "b", "c", "a", "b", "c", "a"]})
+    issues = pd.DataFrame(
+        {
+            "given_label": ["b", "c", "a", "b", "c", "a"],
+            "suggested_label": ["a", "a", "b", "a", "b", "c"],
+            "label_score": [0.05, 0.1, 0.2, 0.3, 0.4, 0.5],
+            "is_label_issue": [True] * 6,
+        },
+        index=[1, 2, 3, 4, 5, 6],
+    )
+    return df, issues
+
+
+def test_filter_and_confusion_through_messages(six: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    df, issues = six
+    view = review(df, label="y", issues=issues)
+    rec = Recorder(view)
+    confusion = rec.request(type="confusion")
+    assert confusion["labels"] == ["a", "b", "c"] and confusion["other"] is False
+    assert confusion["counts"] == [[0, 1, 1], [2, 0, 0], [1, 1, 0]]
+    assert confusion["groups"] == [[0], [1], [2]]
+    # A click on the cell (given b, suggested a).
+    reply = rec.request(type="filter", given=[1], suggested=[0], max_score=None)
+    assert reply == {"type": "filtered", "id": 2, "n_shown": 2}
+    assert (view.filter_given, view.filter_suggested, view.filter_max_score) == ([1], [0], None)
+    assert (view.n_suspects, view.n_shown, view.n_shown_reviewed) == (6, 2, 0)
+    first = rec.request(type="suspect", index=0)
+    assert (first["index"], first["position"], first["row"]) == (0, 0, "1")
+    second = rec.request(type="suspect", index=1)
+    assert (second["index"], second["position"], second["row"]) == (1, 3, "4")
+    decided = rec.request(type="decide", index=1, action="accept")
+    assert (decided["index"], decided["next"], decided["suspect"]["row"]) == (1, 1, "4")
+    assert df.loc[4, "y"] == "a" and (view.n_reviewed, view.n_shown_reviewed) == (1, 1)
+    # A score bound and no class: decisions made stay.
+    assert rec.request(type="filter", max_score=0.25)["n_shown"] == 3
+    assert (view.filter_given, view.filter_max_score, view.n_shown_reviewed) == ([], 0.25, 0)
+    rec.request(type="decide", index=2, action="keep")  # row 3
+    assert view.n_reviewed == 2
+    # Undo the keep (inside the filter), then the accept of row 4 (outside: filter cleared).
+    assert rec.request(type="undo")["index"] == 2 and view.filter_max_score == 0.25
+    assert rec.request(type="undo")["index"] == 3
+    assert view.filter_max_score is None and view.n_shown == 6 and df.loc[4, "y"] == "b"
+    for bad, expected in [
+        ({"type": "filter", "given": 1}, "'given' parameter of review"),
+        ({"type": "filter", "suggested": [9]}, "'suggested' parameter"),
+        ({"type": "filter", "max_score": "x"}, "'max_score' parameter"),
+    ]:
+        reply = rec.request(**bad)
+        assert reply["type"] == "error" and expected in reply["error"], reply
+    assert view.n_shown == 6
+
+
+def test_python_filter_moves_the_view(six: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    df, issues = six
+    view = review(df, label="y", issues=issues)
+    view.current = 4
+    version = view._version
+    assert view.filter(given="c", suggested=["a", "b"]) == 2
+    assert (view.filter_given, view.filter_suggested) == ([2], [0, 1])
+    assert view.current == 0 and view._version == version + 1 and view.n_shown == 2
+    with pytest.raises(InvalidParameterError, match=r"'current' parameter.*\[0, 2\)"):
+        view.current = 2
+    view.decide(1, "accept")
+    assert df.loc[5, "y"] == "b" and view.n_shown_reviewed == 1
+    assert view.filter(max_score=0.01) == 0 and view.n_shown_reviewed == 0
+    assert view.filter() == 6 and view.filter_given == [] and view.n_reviewed == 1
+    table = view.confusion(max_classes=2)
+    assert table.index.tolist() == ["a", "b", "other"] and int(table.to_numpy().sum()) == 6
+    state = {k: v for k, v in view.get_state().items() if k != "_esm"}
+    assert len(repr(state)) < 1000

@@ -2,9 +2,11 @@
  * The review panel: one suspected label error at a time, fixed with one key press.
  *
  * The kernel keeps the frame and the review state (jupyter_dci/widgets/_review.py);
- * this view pulls one suspect by request id, sends decisions and undos, and shows
+ * this view pulls one suspect by request id, sends decisions, undos and filters, and shows
  * `{type: "error"}` replies inline. Actions run one after another (a queue), so keys
  * pressed faster than the kernel answers apply to the suspects they were meant for.
+ * Indices count in the kernel's filtered queue; the confusion matrix of given vs
+ * suggested labels is aggregated in the kernel and a click on a cell filters to that pair.
  *
  * Every string from the kernel enters the page through textContent (or renderCell,
  * which does the same): never innerHTML.
@@ -22,6 +24,12 @@ export interface ReviewTraits {
   n_reviewed: number;
   n_relabelled: number;
   n_kept: number;
+  n_shown: number;
+  n_shown_reviewed: number;
+  filter_given: number[];
+  filter_suggested: number[];
+  filter_max_score: number | null;
+  filter_min_score: number | null;
   current: number;
   _version: number;
 }
@@ -38,6 +46,7 @@ interface SuspectReply {
   type: 'suspect';
   id: number;
   index: number;
+  position: number;
   row: Cell;
   given: string;
   given_class: number;
@@ -56,6 +65,22 @@ interface DecidedReply {
   id: number;
   index: number;
   next: number;
+  suspect: SuspectReply;
+}
+
+interface FilteredReply {
+  type: 'filtered';
+  id: number;
+  n_shown: number;
+}
+
+interface ConfusionReply {
+  type: 'confusion';
+  id: number;
+  labels: string[];
+  groups: number[][];
+  counts: number[][];
+  other: boolean;
 }
 
 interface UndoneReply {
@@ -70,13 +95,23 @@ interface ErrorReply {
   error: string;
 }
 
-type Reply = SuspectReply | DecidedReply | UndoneReply | ErrorReply;
+type Reply = SuspectReply | DecidedReply | UndoneReply | FilteredReply | ConfusionReply | ErrorReply;
+
+/** The filter the kernel is asked for: class indices ([] for any) and score bounds. */
+interface FilterState {
+  given: number[];
+  suggested: number[];
+  max_score: number | null;
+  min_score: number | null;
+}
 
 class KernelError extends Error {}
 
 const IMAGE_URL = /^data:image\/(png|jpeg);base64,[A-Za-z0-9+/=]+$/;
 const PAIRS_PER_ROW = 3;
 const REPLY_TIMEOUT_MS = 30_000;
+const ANY = '';
+const SEVERAL = 'several';
 const ACTION_TEXT: Record<Action, string> = {
   relabel: 'relabelled',
   accept: 'suggestion accepted',
@@ -114,6 +149,14 @@ export class ReviewView {
   private readonly featuresEl: HTMLTableElement;
   private readonly hiddenEl: HTMLDivElement;
   private readonly keyHelpEl: HTMLDivElement;
+  private readonly barEl: HTMLDivElement;
+  private readonly givenSelect: HTMLSelectElement;
+  private readonly suggestedSelect: HTMLSelectElement;
+  private readonly maxScoreInput: HTMLInputElement;
+  private readonly filterInfoEl: HTMLSpanElement;
+  private readonly confusionEl: HTMLDetailsElement;
+  private readonly matrixEl: HTMLTableElement;
+  private confusion: ConfusionReply | null = null;
 
   private suspect: SuspectReply | null = null;
   private nextId = 1;
@@ -136,6 +179,69 @@ export class ReviewView {
     this.positionEl = el('span', 'dci-review-position');
     this.progressEl = el('span', 'dci-review-progress');
     head.append(this.positionEl, this.progressEl);
+    const bar = el('div', 'dci-review-bar');
+    this.barEl = el('div', 'dci-review-bar-fill');
+    bar.appendChild(this.barEl);
+
+    // Filters: the kernel recomputes the queue; these controls only say what to keep.
+    const filters = el('div', 'dci-review-filters');
+    this.givenSelect = el('select', 'dci-review-filter-given');
+    this.givenSelect.title = 'Show only suspects whose given label is this class';
+    this.suggestedSelect = el('select', 'dci-review-filter-suggested');
+    this.suggestedSelect.title = 'Show only suspects whose suggested label is this class';
+    this.maxScoreInput = el('input', 'dci-review-filter-max');
+    this.maxScoreInput.type = 'number';
+    this.maxScoreInput.min = '0';
+    this.maxScoreInput.max = '1';
+    this.maxScoreInput.step = '0.05';
+    this.maxScoreInput.placeholder = 'any';
+    this.maxScoreInput.title = 'Show only suspects whose score is at most this (lower is worse)';
+    this.filterInfoEl = el('span', 'dci-review-filter-info');
+    const clear = el('button', 'dci-review-button dci-review-clear', 'Clear filter');
+    clear.type = 'button';
+    clear.addEventListener('mousedown', e => e.preventDefault());
+    clear.addEventListener('click', () => {
+      this.root.focus();
+      this.applyFilter({ given: [], suggested: [], max_score: null, min_score: null });
+    });
+    const labelled = (text: string, control: HTMLElement): HTMLLabelElement => {
+      const l = el('label', 'dci-review-filter');
+      l.append(el('span', 'dci-review-caption', text), control);
+      return l;
+    };
+    filters.append(
+      labelled('given', this.givenSelect),
+      labelled('suggested', this.suggestedSelect),
+      labelled('score ≤', this.maxScoreInput),
+      clear,
+      this.filterInfoEl
+    );
+    for (const select of [this.givenSelect, this.suggestedSelect]) {
+      select.addEventListener('change', () => {
+        this.root.focus(); // the keys go back to the review
+        this.applyFilter(this.filterFromControls());
+      });
+    }
+    this.maxScoreInput.addEventListener('change', () => {
+      const text = this.maxScoreInput.value.trim();
+      if (text !== '' && !Number.isFinite(Number(text))) {
+        this.showError(new KernelError(`The score filter must be a number; got ${text}.`));
+        return;
+      }
+      this.applyFilter(this.filterFromControls());
+    });
+    this.maxScoreInput.addEventListener('keydown', e => {
+      if (e.key === 'Enter') {
+        this.root.focus(); // blurs the input, which fires its change
+      }
+    });
+
+    this.confusionEl = el('details', 'dci-review-confusion');
+    this.confusionEl.open = true;
+    const summary = el('summary', 'dci-review-confusion-title', 'Given vs suggested');
+    summary.title = 'Suspects by given label (rows) and suggested label (columns); click a count to review those';
+    this.matrixEl = el('table', 'dci-review-matrix');
+    this.confusionEl.append(summary, this.matrixEl);
 
     this.errorEl = el('div', 'dci-error');
     this.errorEl.setAttribute('role', 'alert');
@@ -177,6 +283,9 @@ export class ReviewView {
 
     this.root.append(
       head,
+      bar,
+      filters,
+      this.confusionEl,
       this.errorEl,
       this.doneEl,
       this.body,
@@ -190,21 +299,29 @@ export class ReviewView {
     this.onMsg = (msg: unknown) => this.onReply(msg as Reply);
     model.on('msg:custom', this.onMsg);
     const counts = () => this.renderProgress();
-    for (const name of ['n_suspects', 'n_reviewed', 'n_relabelled', 'n_kept']) {
+    for (const name of ['n_suspects', 'n_reviewed', 'n_relabelled', 'n_kept', 'n_shown', 'n_shown_reviewed']) {
       this.listen(`change:${name}`, counts);
     }
-    this.listen('change:classes', () => this.renderClasses());
+    this.listen('change:classes', () => {
+      this.renderClasses();
+      this.renderFilters();
+    });
     this.listen('change:class_keys', () => this.renderClasses());
+    for (const name of ['filter_given', 'filter_suggested', 'filter_max_score', 'filter_min_score']) {
+      this.listen(`change:${name}`, () => this.renderFilters());
+    }
     this.listen('change:current', () => {
       // Python moved the view (or this view did): show that suspect if not shown yet.
       const want = this.clampIndex(this.model.get('current'));
-      if (this.model.get('n_suspects') > 0 && (this.suspect === null || this.suspect.index !== want)) {
+      if (this.model.get('n_shown') > 0 && (this.suspect === null || this.suspect.index !== want)) {
         this.enqueue(() => this.fetch(want));
       }
     });
     this.listen('change:_version', () => {
-      if (this.model.get('n_suspects') > 0) {
+      if (this.model.get('n_shown') > 0) {
         this.enqueue(() => this.fetch(this.clampIndex(this.model.get('current'))));
+      } else {
+        this.showNone();
       }
     });
     this.root.addEventListener('keydown', e => this.onKey(e));
@@ -216,11 +333,17 @@ export class ReviewView {
     });
 
     this.renderClasses();
+    this.renderFilters();
     this.renderProgress();
-    if (this.model.get('n_suspects') > 0) {
+    if (this.model.get('n_shown') > 0) {
       this.enqueue(() => this.fetch(this.clampIndex(this.model.get('current'))));
     } else {
-      this.body.hidden = true;
+      this.showNone();
+    }
+    if (this.model.get('n_suspects') > 0) {
+      this.enqueue(() => this.loadConfusion());
+    } else {
+      this.confusionEl.hidden = true;
     }
   }
 
@@ -293,17 +416,67 @@ export class ReviewView {
   }
 
   private clampIndex(i: number): number {
-    return Math.max(0, Math.min(this.model.get('n_suspects') - 1, i));
+    return Math.max(0, Math.min(this.model.get('n_shown') - 1, i));
   }
 
   private async fetch(index: number): Promise<void> {
-    const reply = await this.request<SuspectReply>({ type: 'suspect', index });
+    this.show(await this.request<SuspectReply>({ type: 'suspect', index }));
+  }
+
+  private show(reply: SuspectReply): void {
     this.suspect = reply;
+    this.body.hidden = false;
     if (this.model.get('current') !== reply.index) {
       this.model.set('current', reply.index);
       this.model.save_changes();
     }
     this.renderSuspect();
+  }
+
+  /** No suspect matches the filter (or there are none): nothing to decide on. */
+  private showNone(): void {
+    this.suspect = null;
+    this.body.hidden = true;
+    this.textEl.textContent = '';
+    this.featuresEl.textContent = '';
+    this.hiddenEl.textContent = '';
+    delete this.root.dataset.index;
+    this.positionEl.textContent = `No suspect to show · column ${this.model.get('label')}`;
+    this.renderProgress();
+  }
+
+  private async loadConfusion(): Promise<void> {
+    this.confusion = await this.request<ConfusionReply>({ type: 'confusion' });
+    this.renderMatrix();
+  }
+
+  private filterFromControls(): FilterState {
+    const pick = (select: HTMLSelectElement, now: number[]): number[] => {
+      if (select.value === SEVERAL) {
+        return now; // the group a matrix cell chose, kept as it was
+      }
+      return select.value === ANY ? [] : [Number(select.value)];
+    };
+    const text = this.maxScoreInput.value.trim();
+    return {
+      given: pick(this.givenSelect, this.model.get('filter_given')),
+      suggested: pick(this.suggestedSelect, this.model.get('filter_suggested')),
+      max_score: text === '' ? null : Number(text),
+      min_score: this.model.get('filter_min_score')
+    };
+  }
+
+  private applyFilter(filter: FilterState): void {
+    this.enqueue(async () => {
+      this.clearError();
+      const reply = await this.request<FilteredReply>({ type: 'filter', ...filter });
+      if (reply.n_shown > 0) {
+        await this.fetch(0);
+      } else {
+        this.showNone();
+      }
+      this.renderFilters();
+    });
   }
 
   // ---- actions --------------------------------------------------------------------
@@ -319,7 +492,7 @@ export class ReviewView {
       }
       this.clearError();
       const reply = await this.request<DecidedReply>(msg);
-      await this.fetch(reply.next);
+      this.show(reply.suspect);
     });
   }
 
@@ -337,6 +510,9 @@ export class ReviewView {
 
   private move(step: number): void {
     this.enqueue(async () => {
+      if (this.model.get('n_shown') === 0) {
+        return;
+      }
       const from = this.suspect === null ? 0 : this.suspect.index;
       const to = this.clampIndex(from + step);
       if (this.suspect === null || to !== from) {
@@ -352,6 +528,8 @@ export class ReviewView {
     }
     if (e.target instanceof HTMLElement && e.target !== this.root) {
       if (e.target.closest('input, textarea, select')) {
+        // Typing in a filter: the control takes the key, the notebook must not.
+        e.stopPropagation();
         return;
       }
       if (e.target.closest('button') !== null && (e.key === 'Enter' || e.key === ' ')) {
@@ -432,22 +610,147 @@ export class ReviewView {
     }
   }
 
+  private filtered(): boolean {
+    return (
+      this.model.get('filter_given').length > 0 ||
+      this.model.get('filter_suggested').length > 0 ||
+      this.model.get('filter_max_score') !== null ||
+      this.model.get('filter_min_score') !== null
+    );
+  }
+
   private renderProgress(): void {
+    const fmt = (v: number): string => v.toLocaleString('en-US');
     const n = this.model.get('n_suspects');
     const reviewed = this.model.get('n_reviewed');
     const fixed = this.model.get('n_relabelled');
     const kept = this.model.get('n_kept');
+    const shown = this.model.get('n_shown');
+    const shownReviewed = this.model.get('n_shown_reviewed');
     this.progressEl.textContent =
-      `${reviewed.toLocaleString('en-US')} / ${n.toLocaleString('en-US')} reviewed · ` +
-      `${fixed.toLocaleString('en-US')} relabelled · ${kept.toLocaleString('en-US')} kept`;
+      `${fmt(reviewed)} / ${fmt(n)} reviewed · ${fmt(fixed)} fixed · ${fmt(kept)} kept`;
+    this.progressEl.title = 'reviewed / flagged suspects · relabelled · kept as given';
+    this.barEl.style.width = n > 0 ? `${(100 * reviewed) / n}%` : '0%';
+    this.filterInfoEl.textContent = this.filtered()
+      ? `${fmt(shown)} of ${fmt(n)} suspects match · ${fmt(shownReviewed)} reviewed`
+      : '';
     if (n === 0) {
       this.doneEl.textContent = 'No suspected label errors to review.';
       this.doneEl.hidden = false;
     } else if (reviewed === n) {
-      this.doneEl.textContent = `All ${n.toLocaleString('en-US')} suspects reviewed.`;
+      this.doneEl.textContent = `All ${fmt(n)} suspects reviewed.`;
+      this.doneEl.hidden = false;
+    } else if (this.filtered() && shown === 0) {
+      this.doneEl.textContent = 'No suspect matches the filter. Clear it to see the others.';
+      this.doneEl.hidden = false;
+    } else if (this.filtered() && shownReviewed === shown) {
+      this.doneEl.textContent = `All ${fmt(shown)} suspects of this filter reviewed.`;
       this.doneEl.hidden = false;
     } else {
       this.doneEl.hidden = true;
+    }
+  }
+
+  private renderFilters(): void {
+    const classes = this.model.get('classes');
+    const fill = (select: HTMLSelectElement, chosen: number[]): void => {
+      select.textContent = '';
+      const any = el('option', '', 'all');
+      any.value = ANY;
+      select.appendChild(any);
+      classes.forEach((name, i) => {
+        const o = el('option', '', name);
+        o.value = String(i);
+        select.appendChild(o);
+      });
+      if (chosen.length > 1 || (chosen.length === 1 && chosen[0] >= classes.length)) {
+        // A matrix cell's "other" group: several classes at once.
+        const several = el('option', '', `other (${chosen.length} classes)`);
+        several.value = SEVERAL;
+        select.appendChild(several);
+        select.value = SEVERAL;
+      } else {
+        select.value = chosen.length === 1 ? String(chosen[0]) : ANY;
+      }
+    };
+    fill(this.givenSelect, this.model.get('filter_given'));
+    fill(this.suggestedSelect, this.model.get('filter_suggested'));
+    const max = this.model.get('filter_max_score');
+    if (document.activeElement !== this.maxScoreInput) {
+      this.maxScoreInput.value = max === null ? '' : String(max);
+    }
+    this.renderProgress();
+    this.markMatrix();
+  }
+
+  private renderMatrix(): void {
+    const c = this.confusion;
+    this.matrixEl.textContent = '';
+    if (c === null) {
+      return;
+    }
+    const fmt = (v: number): string => v.toLocaleString('en-US');
+    const thead = document.createElement('thead');
+    const top = document.createElement('tr');
+    const corner = el('th', 'dci-review-corner', 'given ↓ suggested →');
+    top.appendChild(corner);
+    for (const label of c.labels) {
+      const th = el('th', 'dci-review-col', label);
+      th.title = `suggested ${label}`;
+      top.appendChild(th);
+    }
+    thead.appendChild(top);
+    const tbody = document.createElement('tbody');
+    c.counts.forEach((row, i) => {
+      const tr = document.createElement('tr');
+      const th = el('th', 'dci-review-rowhead', c.labels[i]);
+      th.title = `given ${c.labels[i]}`;
+      tr.appendChild(th);
+      row.forEach((count, j) => {
+        const td = el('td', i === j ? 'dci-review-cell dci-review-diag' : 'dci-review-cell');
+        td.dataset.given = String(i);
+        td.dataset.suggested = String(j);
+        if (count > 0) {
+          const b = el('button', 'dci-review-count', fmt(count));
+          b.type = 'button';
+          b.title = `${fmt(count)} suspects given ${c.labels[i]}, suggested ${c.labels[j]}: click to review them`;
+          b.addEventListener('mousedown', e => e.preventDefault());
+          b.addEventListener('click', () => {
+            this.root.focus();
+            this.applyFilter({
+              given: c.groups[i],
+              suggested: c.groups[j],
+              max_score: this.model.get('filter_max_score'),
+              min_score: this.model.get('filter_min_score')
+            });
+          });
+          td.appendChild(b);
+        }
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+    });
+    this.matrixEl.append(thead, tbody);
+    this.markMatrix();
+  }
+
+  /** Outline the cell whose pair is the filter now. */
+  private markMatrix(): void {
+    const c = this.confusion;
+    if (c === null) {
+      return;
+    }
+    const same = (a: number[], b: number[]): boolean =>
+      a.length === b.length && a.every((v, k) => v === b[k]);
+    const given = this.model.get('filter_given');
+    const suggested = this.model.get('filter_suggested');
+    for (const td of Array.from(this.matrixEl.querySelectorAll<HTMLTableCellElement>('td'))) {
+      const i = Number(td.dataset.given);
+      const j = Number(td.dataset.suggested);
+      td.classList.toggle(
+        'dci-is-filter',
+        given.length > 0 && suggested.length > 0 && same(c.groups[i], given) && same(c.groups[j], suggested)
+      );
     }
   }
 
@@ -456,11 +759,11 @@ export class ReviewView {
     if (s === null) {
       return;
     }
-    const n = this.model.get('n_suspects');
+    const n = this.model.get('n_shown');
     this.root.dataset.index = String(s.index);
     this.positionEl.textContent =
-      `Suspect ${(s.index + 1).toLocaleString('en-US')} of ${n.toLocaleString('en-US')} · ` +
-      `row ${cellText(s.row)} · column ${this.model.get('label')}`;
+      `Suspect ${(s.index + 1).toLocaleString('en-US')} of ${n.toLocaleString('en-US')}` +
+      `${this.filtered() ? ' (filtered)' : ''} · row ${cellText(s.row)} · column ${this.model.get('label')}`;
     this.givenEl.textContent = s.given;
     this.suggestedEl.textContent = s.suggested;
     // Scores of clear errors are tiny: two decimals would show them all as 0.00.
