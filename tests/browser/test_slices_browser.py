@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.harness import LabServer, open_notebook, run_all_cells, write_notebook
+from tests.browser.harness import (
+    LabServer,
+    kernel_eval,
+    open_notebook,
+    run_all_cells,
+    write_notebook,
+)
 
 SETUP = """
 import numpy as np, pandas as pd
@@ -13,7 +19,10 @@ rng = np.random.default_rng(0)
 n = 6000
 df = pd.DataFrame({"country": rng.choice(["IN", "FR", "BR"], n), "age": rng.integers(18, 70, n)})
 wrong = (((df.country == "IN") & (df.age < 25)) & (rng.random(n) < 0.5)) | (rng.random(n) < 0.05)
-panel = dci.slices(df, wrong.to_numpy(), by="country")
+df["label"] = np.where(rng.random(n) < 0.5, "yes", "no")
+import tempfile
+ds = dci.track(df, name="people", label="label", root=tempfile.mkdtemp())
+panel = dci.slices(df, wrong.to_numpy(), by="country", dataset=ds)
 panel
 """
 
@@ -35,6 +44,25 @@ def test_slices_panel_shows_a_slice_and_a_value(page: Any, lab: LabServer) -> No
         "() => document.querySelector('.dci-table .dci-status').textContent.endsWith('of 6,000 rows')",
         timeout=15_000,
     )
+    # Pick one of the slice's rows in the table and relabel it: it lands in df, as a pending edit.
+    first = page.locator(".dci-table tbody tr.dci-row[data-pos]").first
+    pos = int(first.get_attribute("data-pos"))
+    first.locator("td").nth(2).click()
+    page.wait_for_function(
+        "() => document.querySelector('.dci-table .dci-status').textContent.endsWith('1 selected')",
+        timeout=10_000,
+    )
+    out = kernel_eval(
+        page,
+        "rows = panel.table.selected_rows\n"
+        "old = df.loc[rows[0], 'label']\n"
+        "ds.relabel(rows, 'no' if old == 'yes' else 'yes', reason='slice review')\n"
+        "print(rows[0], old, df.loc[rows[0], 'label'], len(ds.pending()))",
+    )
+    row, old, new, pending = out.split()
+    assert int(row) == pos
+    assert old != new
+    assert pending == "1"
     # A bar of the per-value chart shows that value's rows.
     page.wait_for_selector(
         ".dci-slices-chart[data-key='by:country'] .mark-rect path", timeout=30_000
