@@ -234,4 +234,18 @@ def differing_cells(expected: pd.Series, got: pd.Series) -> np.ndarray:
         equal = np.array(
             [encode_value(a) == encode_value(b) for a, b in zip(left, right, strict=True)]
         )
+    except ValueError:
+        # Cells holding arrays (images): == is elementwise and ambiguous, compare them whole.
+        equal = np.array([_same_cell(a, b) for a, b in zip(left, right, strict=True)], dtype=bool)
     return ~(equal | both_missing)
+
+
+def _same_cell(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+        )
+    return bool(a == b)

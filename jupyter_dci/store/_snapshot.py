@@ -7,9 +7,13 @@ at most an unreferenced file, which the next writer removes under the write lock
 
 from __future__ import annotations
 
+import io
+import json
 import os
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,6 +32,56 @@ def base_file_name(version: int) -> str:
     'base-000012.parquet'
     """
     return f"base-{version:06d}.parquet"
+
+
+#: Parquet schema metadata key naming the columns whose cells are numpy arrays (as .npy bytes).
+_ARRAY_COLUMNS_KEY = b"jupyter_dci.array_columns"
+
+
+def _is_array_column(series: pd.Series) -> bool:
+    if series.dtype != object:
+        return False
+    present = series.dropna()
+    return len(present) > 0 and all(
+        isinstance(v, np.ndarray) and v.dtype.kind in "biufcmM" for v in present
+    )
+
+
+def _npy_bytes(value: Any) -> bytes | None:
+    if value is None or (not isinstance(value, np.ndarray) and pd.isna(value)):
+        return None
+    buf = io.BytesIO()
+    np.save(buf, value, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _encode_arrays(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """Turn columns of numpy arrays (images, embeddings) into .npy bytes Parquet can store.
+
+    Parquet has no type for a cell holding an n-dimensional array; numpy's own .npy format
+    keeps its dtype, shape and values exactly, and is read back without pickle.
+    """
+    positions = [j for j in range(frame.shape[1]) if _is_array_column(frame.iloc[:, j])]
+    if not positions:
+        return frame, []
+    out = frame.copy(deep=False)
+    for j in positions:
+        out.isetitem(j, frame.iloc[:, j].map(_npy_bytes))
+    return out, positions
+
+
+def _decode_arrays(frame: pd.DataFrame, positions: list[int]) -> pd.DataFrame:
+    for j in positions:
+        col = frame.iloc[:, j]
+        frame.isetitem(
+            j,
+            pd.Series(
+                [None if b is None else np.load(io.BytesIO(b), allow_pickle=False) for b in col],
+                index=col.index,
+                dtype=object,
+            ),
+        )
+    return frame
 
 
 def write_base(folder: Path, version: int, frame: pd.DataFrame) -> str:
@@ -62,7 +116,12 @@ def write_base(folder: Path, version: int, frame: pd.DataFrame) -> str:
     final = folder / name
     tmp = folder / (name + ".tmp")
     try:
-        table = pa.Table.from_pandas(frame, preserve_index=None)
+        stored, arrays = _encode_arrays(frame)
+        table = pa.Table.from_pandas(stored, preserve_index=None)
+        if arrays:
+            meta = dict(table.schema.metadata or {})
+            meta[_ARRAY_COLUMNS_KEY] = json.dumps(arrays).encode()
+            table = table.replace_schema_metadata(meta)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
         raise DataMismatchError(
             f"The frame cannot be stored as Parquet: {exc}. Give each column one type "
@@ -113,7 +172,9 @@ def read_base(folder: Path, name: str) -> pd.DataFrame:
             "is damaged: restore the folder from a backup, or track the data again under "
             "a new name."
         ) from exc
-    return table.to_pandas()
+    arrays = (table.schema.metadata or {}).get(_ARRAY_COLUMNS_KEY)
+    frame = table.to_pandas()
+    return _decode_arrays(frame, json.loads(arrays)) if arrays else frame
 
 
 def remove_litter(folder: Path, referenced: set[str]) -> list[str]:

@@ -25,7 +25,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop marked as running in
+# the main thread while it is open, and code that defers work to a running loop (the history
+# panel, the kernel bridge) would wait forever in the tests that run after the browser ones.
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
     if chromium_path() is None:
         message = (

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jupyter_dci.errors import StoreError
+from jupyter_dci.errors import DataMismatchError, StoreError
 from jupyter_dci.store import Diff, Version, open_dataset, track
 
 
@@ -360,3 +360,25 @@ def test_a_stale_handle_cannot_commit_after_a_reshape(root):
     with pytest.raises(StoreError, match="reshaped by another process"):
         two.commit("stale")
     assert one.head.id == 2
+
+
+def test_image_cells_round_trip_and_reattach(tmp_path):
+    # Cells holding numpy arrays (images, embeddings) are stored exactly (.npy bytes in Parquet,
+    # no pickle), and a frame is matched against them cell by cell.
+    rng = np.random.default_rng(0)
+    images = [rng.random((8, 8)) for _ in range(5)] + [np.arange(12, dtype=np.uint8).reshape(3, 4)]
+    df = pd.DataFrame({"image": images, "label": ["a", "b", "a", "b", "a", "b"]})
+    ds = track(df, name="imgs", label="label", root=tmp_path)
+    ds.relabel(0, "b")
+    ds.commit("fix")
+    for version in (1, 2):
+        got = ds.checkout(version)
+        for a, b in zip(got["image"], images, strict=True):
+            assert a.dtype == b.dtype
+            assert np.array_equal(a, b)
+    assert ds.checkout(2)["label"].tolist()[0] == "b"
+    assert open_dataset("imgs", root=tmp_path, frame=df).head.id == 2
+    changed = df.copy()
+    changed.at[5, "image"] = changed.at[5, "image"] + 1
+    with pytest.raises(DataMismatchError):
+        open_dataset("imgs", root=tmp_path, frame=changed)
