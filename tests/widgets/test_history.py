@@ -16,29 +16,13 @@ import jupyter_dci as dci
 from jupyter_dci.store import Dataset, _events
 from jupyter_dci.widgets._bridge import TARGET, Bridge
 from jupyter_dci.widgets._history import HistoryWidget
+from tests.widgets import _player
 
 XSS = "<img src=x onerror=alert(1)>"
 
 
-class Recorder:
-    """Plays the panel's view: sends requests as the front end does, keeps the replies."""
-
-    def __init__(self, view: HistoryWidget) -> None:
-        self.view = view
-        self.replies: list[dict[str, Any]] = []
-        view.send = self.replies.append  # type: ignore[method-assign]
-        self.next_id = 0
-
-    def request(self, **content: Any) -> dict[str, Any]:
-        self.next_id += 1
-        msg = {
-            "content": {"data": {"method": "custom", "content": {"id": self.next_id, **content}}},
-            "buffers": [],
-        }
-        self.view._handle_msg(msg)
-        reply = self.replies[-1]
-        assert reply["id"] == self.next_id
-        return reply
+class Recorder(_player.Recorder):
+    """Plays the view (see tests/widgets/_player.py), with shortcuts for its requests."""
 
     def page(self, target: str, offset: int = 0, filter: str = "") -> dict[str, Any]:
         return self.request(

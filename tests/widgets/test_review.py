@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,30 +11,14 @@ import pytest
 from jupyter_dci.core._labels import find_label_issues
 from jupyter_dci.errors import DataMismatchError, InvalidParameterError
 from jupyter_dci.store import track
-from jupyter_dci.widgets._review import ReviewWidget, review
+from jupyter_dci.widgets._review import review
+from tests.widgets import _player
 
 XSS = "<img src=x onerror=window.__dci_xss=1>"
 
 
-class Recorder:
-    """Plays the view: sends requests the way the front end does and keeps the replies."""
-
-    def __init__(self, view: ReviewWidget) -> None:
-        self.view = view
-        self.replies: list[dict[str, Any]] = []
-        view.send = self.replies.append  # type: ignore[method-assign]
-        self.next_id = 0
-
-    def request(self, **content: Any) -> dict[str, Any]:
-        self.next_id += 1
-        msg = {
-            "content": {"data": {"method": "custom", "content": {"id": self.next_id, **content}}},
-            "buffers": [],
-        }
-        self.view._handle_msg(msg)
-        reply = self.replies[-1]
-        assert reply["id"] == self.next_id
-        return reply
+class Recorder(_player.Recorder):
+    """Plays the view (see tests/widgets/_player.py), with shortcuts for its requests."""
 
 
 @pytest.fixture

@@ -10,27 +10,11 @@ import pytest
 
 import jupyter_dci as dci
 from jupyter_dci.errors import InvalidParameterError
+from tests.widgets import _player
 
 
-class Recorder:
-    """Plays the view: sends requests the way the front end does and keeps the replies."""
-
-    def __init__(self, view: dci.TableWidget) -> None:
-        self.view = view
-        self.replies: list[dict[str, Any]] = []
-        view.send = self.replies.append  # type: ignore[method-assign]
-        self.next_id = 0
-
-    def request(self, **content: Any) -> dict[str, Any]:
-        self.next_id += 1
-        msg = {
-            "content": {"data": {"method": "custom", "content": {"id": self.next_id, **content}}},
-            "buffers": [],
-        }
-        self.view._handle_msg(msg)
-        reply = self.replies[-1]
-        assert reply["id"] == self.next_id
-        return reply
+class Recorder(_player.Recorder):
+    """Plays the view (see tests/widgets/_player.py), with shortcuts for its requests."""
 
     def page(
         self, offset: int = 0, limit: int = 100, sort: Any = None, filter: str = ""

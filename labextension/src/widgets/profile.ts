@@ -6,6 +6,7 @@
 import type { AnyModel, Render } from '@anywidget/types';
 import css from './profile.css';
 import { renderChart, type ChartHandle } from './_chart';
+import { el, requestChannel } from './_dom';
 import { ensureStyle } from './_style';
 
 interface Overview {
@@ -43,16 +44,6 @@ interface ProfileTraits {
   _cards: Card[];
 }
 
-type Reply = { type: 'shown'; id: number; count: number; caption: string } | { type: 'error'; id: number; error: string };
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-}
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -63,25 +54,13 @@ const render: Render<ProfileTraits> = ({ model, el: host }) => {
   root.setAttribute('data-lm-suppress-shortcuts', 'true');
   host.appendChild(root);
   const charts: ChartHandle[] = [];
-  let nextId = 1;
   const status = el('div', 'dci-profile-status');
   status.setAttribute('role', 'status');
-
-  const send = (msg: Record<string, unknown>): void => {
-    status.textContent = 'finding rows…';
-    status.classList.remove('dci-profile-error');
-    m.send({ ...msg, id: nextId++ });
-  };
-  const onMsg = (msg: unknown): void => {
-    const reply = msg as Reply;
-    if (reply.type === 'error') {
-      status.textContent = reply.error;
-      status.classList.add('dci-profile-error');
-    } else if (reply.type === 'shown') {
-      status.textContent = `${count(reply.count)} rows shown in the table below: ${reply.caption}`;
-    }
-  };
-  m.on('msg:custom', onMsg);
+  const channel = requestChannel(m, status, 'dci-profile-error', reply =>
+    reply.type === 'shown'
+      ? `${count(Number(reply.count))} rows shown in the table below: ${String(reply.caption)}`
+      : null);
+  const send = channel.send;
 
   // ---- overview --------------------------------------------------------------
   const ov = m.get('_overview');
@@ -188,7 +167,7 @@ const render: Render<ProfileTraits> = ({ model, el: host }) => {
 
   return () => {
     observer.disconnect();
-    m.off('msg:custom', onMsg);
+    channel.dispose();
     for (const h of charts) {
       h.finalize();
     }

@@ -6,6 +6,7 @@
 import type { AnyModel, Render } from '@anywidget/types';
 import css from './slices.css';
 import { renderChart, type ChartHandle } from './_chart';
+import { el, requestChannel } from './_dom';
 import { ensureStyle } from './_style';
 
 interface Summary {
@@ -42,19 +43,6 @@ interface SlicesTraits {
   _saved: string[];
 }
 
-type Reply =
-  | { type: 'shown'; id: number; count: number; caption: string }
-  | { type: 'saved'; id: number; name: string }
-  | { type: 'error'; id: number; error: string };
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-}
 
 const render: Render<SlicesTraits> = ({ model, el: host }) => {
   ensureStyle('dci-slices-style', css);
@@ -63,26 +51,15 @@ const render: Render<SlicesTraits> = ({ model, el: host }) => {
   root.setAttribute('data-lm-suppress-shortcuts', 'true');
   host.appendChild(root);
   const charts: ChartHandle[] = [];
-  let nextId = 1;
   const status = el('div', 'dci-slices-status');
   status.setAttribute('role', 'status');
-  const send = (msg: Record<string, unknown>): void => {
-    status.textContent = 'working…';
-    status.classList.remove('dci-slices-error');
-    m.send({ ...msg, id: nextId++ });
-  };
-  const onMsg = (msg: unknown): void => {
-    const reply = msg as Reply;
-    if (reply.type === 'error') {
-      status.textContent = reply.error;
-      status.classList.add('dci-slices-error');
-    } else if (reply.type === 'shown') {
-      status.textContent = `${reply.count.toLocaleString('en-US')} rows shown in the table below: ${reply.caption}`;
-    } else if (reply.type === 'saved') {
-      status.textContent = `saved as "${reply.name}"`;
+  const channel = requestChannel(m, status, 'dci-slices-error', reply => {
+    if (reply.type === 'shown') {
+      return `${Number(reply.count).toLocaleString('en-US')} rows shown in the table below: ${String(reply.caption)}`;
     }
-  };
-  m.on('msg:custom', onMsg);
+    return reply.type === 'saved' ? `saved as "${String(reply.name)}"` : null;
+  });
+  const send = channel.send;
 
   const summary = m.get('_summary');
   root.appendChild(
@@ -174,7 +151,7 @@ const render: Render<SlicesTraits> = ({ model, el: host }) => {
   root.appendChild(grid);
 
   return () => {
-    m.off('msg:custom', onMsg);
+    channel.dispose();
     m.off('change:_saved', showSaved);
     for (const h of charts) {
       h.finalize();
