@@ -33,7 +33,7 @@ from ._keys import KeySpec, check_same_rows, encode_keys, row_positions
 from ._log import EditLog, utc_now
 from ._pending import Batch, Pending
 from ._replay import apply_dtypes, apply_values, assign, checkout_frame, frame_schema
-from ._results import Change, Diff, Version, changes_frame
+from ._results import _CHANGE_COLUMNS, Diff, Version, changes_frame
 from ._schema import pause_point
 from ._snapshot import remove_litter, write_base
 
@@ -336,25 +336,28 @@ class Dataset:
         [[1, 'b', 'c']]
         """
         cells = self._pending.cells()
+        if cells.empty:
+            return changes_frame(())
+        # Built column by column: one Change object per cell (then asdict) took 20 s for
+        # 100,000 pending cells. A batch's author, reason, source and time are looked up once.
         batches = self._pending.batches
-        keys = [decode_key(t) for t in cells["row_key"]]
-        old = decode_texts(cells["old"].tolist())
-        new = decode_texts(cells["new"].tolist())
-        changes = tuple(
-            Change(
-                row=keys[i],
-                column=cells["column"].iat[i],
-                old=old[i],
-                new=new[i],
-                author=batches[b].author,
-                reason=batches[b].reason,
-                source=batches[b].source,
-                version=None,
-                time=pd.Timestamp(batches[b].time).to_pydatetime(),
-            )
-            for i, b in enumerate(cells["batch"].tolist())
+        batch_ids = cells["batch"].tolist()
+        times = {b: pd.Timestamp(batches[b].time).to_pydatetime() for b in set(batch_ids)}
+        frame = pd.DataFrame(
+            {
+                "row": [decode_key(t) for t in cells["row_key"]],
+                "column": cells["column"].tolist(),
+                "old": decode_texts(cells["old"].tolist()),
+                "new": decode_texts(cells["new"].tolist()),
+                "author": [batches[b].author for b in batch_ids],
+                "reason": [batches[b].reason for b in batch_ids],
+                "source": [batches[b].source for b in batch_ids],
+                "version": [None] * len(batch_ids),
+                "time": [times[b] for b in batch_ids],
+            },
+            columns=_CHANGE_COLUMNS,
         )
-        return changes_frame(changes)
+        return frame.astype({"old": object, "new": object})
 
     def discard(self) -> int:
         """Put the frame back as it was at its version: forget the pending edits.
