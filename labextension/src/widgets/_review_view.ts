@@ -14,6 +14,7 @@
 import type { AnyModel } from '@anywidget/types';
 import { cellText, renderCell } from './_cells';
 import type { Cell } from './_protocol';
+import { el } from './_dom';
 
 /** Traits of the Python ReviewWidget this view reads and writes. */
 export interface ReviewTraits {
@@ -117,19 +118,6 @@ const ACTION_TEXT: Record<Action, string> = {
   accept: 'suggestion accepted',
   keep: 'kept as given'
 };
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-  text?: string
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-}
 
 export class ReviewView {
   readonly root: HTMLDivElement;
