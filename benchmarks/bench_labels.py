@@ -12,7 +12,7 @@ Quality: F1 of the flagged rows against the planted flips on
     ~85% accurate (the anchors' generator is not specified: these are two ends of a range).
 Speed: find_label_issues at 100k and 1M rows x 10 classes, one process, medians of --runs.
 
-Run (threads capped; ~1-2 minutes on 2 cores):
+Run (threads capped; ~1-2 minutes on 2 cores; --speed-only skips the quality tables):
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python benchmarks/bench_labels.py
 """
 
@@ -208,14 +208,9 @@ def speed(n: int, runs: int) -> dict[str, tuple[float, float]]:
         }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per measurement")
-    parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
-    pd.set_option("display.width", 200)
+def quality_section() -> dict[str, Any]:
+    """Print the F1 tables and the default-model run; return their figures."""
     results: dict[str, Any] = {}
-
     table = quality(sklearn_problems())
     print("F1, sklearn sets (scaled logistic regression, 5-fold):")
     print(table.round(3).to_string())
@@ -237,7 +232,21 @@ def main() -> None:
     print("\nDigits with our default model (out_of_sample_probs, mean over the 4 settings):")
     print({k: round(v, 3) for k, v in digits.items()})
     results["digits_default_model"] = digits
+    return results
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement")
+    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--speed-only", action="store_true", help="time find_label_issues only, no F1 tables"
+    )
+    args = parser.parse_args()
+    pd.set_option("display.width", 200)
+    results: dict[str, Any] = {}
+    if not args.speed_only:
+        results.update(quality_section())
     print(f"\nSpeed, find_label_issues, 10 classes, median of {args.runs} (wall / CPU):")
     for n in (100_000, 1_000_000):
         timing = speed(n, args.runs)
@@ -247,11 +256,12 @@ def main() -> None:
             f"{cl_cpu:.3f} s -> {cl_wall / ours_wall:.1f}x faster (CPU {cl_cpu / ours_cpu:.1f}x)"
         )
         results[f"speed_{n}"] = timing
-    for group in ("sklearn", "synthetic", "softmax"):
-        means = results[group]
-        best = max(v for k, v in means.items() if k.startswith("cleanlab"))
-        dci = means["dci confident_learning (default)"]
-        print(f"{group}: dci {dci:.3f} vs best cleanlab {best:.3f} ({dci - best:+.3f})")
+    if not args.speed_only:
+        for group in ("sklearn", "synthetic", "softmax"):
+            means = results[group]
+            best = max(v for k, v in means.items() if k.startswith("cleanlab"))
+            dci = means["dci confident_learning (default)"]
+            print(f"{group}: dci {dci:.3f} vs best cleanlab {best:.3f} ({dci - best:+.3f})")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(results, out, indent=2)

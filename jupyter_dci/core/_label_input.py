@@ -2,12 +2,21 @@
 
 Checked once, at the boundary, in the project's voice: every error names what was got, what
 is allowed and what to do. The output is what the numeric code wants: integer codes into
-``classes``, a C-contiguous float64 probability matrix and the index to align results with.
+``classes``, the float64 probability matrix, each row's highest probability and its class
+(found in the same pass as the checks) and the index to align results with.
+
+Layout. A per-row reduction over an n x K row-major matrix (``axis=1``) runs K-element inner
+loops, several times slower than K passes over contiguous class vectors; but a full class-major
+copy costs more than the passes it speeds up. :func:`class_major_blocks` gets both: it walks
+the rows in blocks that fit the L2 cache and transposes one block at a time into a reused
+buffer, so every per-class pass reads from cache.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,21 +27,45 @@ from jupyter_dci.errors import DataMismatchError, InvalidParameterError, param_e
 # Probabilities from float32 softmax or rounded exports drift a little from 1; more than this
 # is a sign of logits or of a wrong column set.
 ROW_SUM_TOLERANCE = 1e-3
+# Cells per block of class_major_blocks: 128k float64 = 1 MiB, the L2 cache of current x86
+# cores; 1k to 16k-row blocks at 10 classes all measured within a few percent of each other.
+BLOCK_CELLS = 1 << 17
+# Fewest rows per block: with thousands of classes, tiny blocks would cost more in per-call
+# overhead than they save in cache misses.
+MIN_BLOCK_ROWS = 256
 
 
 @dataclass(frozen=True)
 class LabelInput:
-    """Validated inputs: integer codes, probabilities, classes and the index to align with.
+    """Validated inputs: codes, probabilities, per-row maxima, classes and the index.
 
-    ``cols`` holds the probabilities class by class (shape K x n, C-contiguous): every
-    per-row reduction then runs over K long contiguous vectors, several times faster than
-    ``axis=1`` on an n x 10 matrix.
+    Attributes
+    ----------
+    codes : numpy.ndarray
+        The given labels as positions into ``classes`` (intp, shape n).
+    probs : numpy.ndarray
+        The probabilities, float64, shape (n, K), in the memory order they came in.
+    top : numpy.ndarray
+        Each row's highest probability (shape n).
+    argmax : numpy.ndarray
+        The class of ``top``, the first one on ties (intp, shape n).
+    classes : pandas.Index
+        The class of each column of ``probs``.
+    index : pandas.Index
+        The index to align results with.
     """
 
     codes: np.ndarray
-    cols: np.ndarray
+    probs: np.ndarray
+    top: np.ndarray
+    argmax: np.ndarray
     classes: pd.Index
     index: pd.Index
+
+    @cached_property
+    def cols(self) -> np.ndarray:
+        """The probabilities class by class, shape (K, n), C-contiguous (made on first use)."""
+        return _class_major(self.probs)
 
 
 def _preview(values: Any, limit: int = 5) -> str:
@@ -97,9 +130,124 @@ def _class_major(probs: np.ndarray) -> np.ndarray:
     return cols
 
 
-def check_probs(cols: np.ndarray, func: str) -> None:
-    """Refuse empty, single-class, non-finite, negative or unnormalised probabilities."""
-    k, n = cols.shape
+def block_bounds(n: int, k: int) -> Iterator[tuple[int, int]]:
+    """Row ranges ``(start, stop)`` of the cache-sized blocks of an n x K matrix."""
+    step = max(BLOCK_CELLS // max(k, 1), MIN_BLOCK_ROWS)
+    for start in range(0, n, step):
+        yield start, min(start + step, n)
+
+
+def class_major_blocks(
+    probs: np.ndarray, rows: np.ndarray | None = None
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Walk ``probs`` (n x K) in row blocks, each transposed to a (K, rows) class-major array.
+
+    Parameters
+    ----------
+    probs : numpy.ndarray
+        Probabilities, shape (n, K), in any memory order.
+    rows : numpy.ndarray, optional
+        Walk ``probs[rows]`` instead of every row.
+
+    Yields
+    ------
+    start, stop : int
+        The block covers rows ``start:stop`` (positions into ``rows`` when given).
+    block : numpy.ndarray
+        ``probs[start:stop].T`` (or ``probs[rows[start:stop]].T``), shape (K, stop - start),
+        each class row contiguous. It is a view of ``probs`` when ``probs`` is class-major
+        already, else a buffer that the next block overwrites: read it, never keep it.
+    """
+    n, k = probs.shape if rows is None else (len(rows), probs.shape[1])
+    if rows is None and probs.T.flags.c_contiguous:
+        # Fortran-ordered input (a DataFrame's .to_numpy()) is class-major already: no copy.
+        for start, stop in block_bounds(n, k):
+            yield start, stop, probs.T[:, start:stop]
+        return
+    buffer = np.empty((k, 0))
+    for start, stop in block_bounds(n, k):
+        if buffer.shape[1] < stop - start:  # the first block is the widest: one buffer
+            buffer = np.empty((k, stop - start))
+        block = buffer[:, : stop - start]
+        # np.take gathers whole rows ~3x faster than fancy indexing probs[rows].
+        part = probs[start:stop] if rows is None else np.take(probs, rows[start:stop], axis=0)
+        np.copyto(block, part.T)
+        yield start, stop, block
+
+
+def _hit_rank(block: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """Per column of ``block`` (K rows): ``K - j`` for the first row ``j`` equal to ``best``.
+
+    0 when no row equals it. Each row that reaches ``best`` gets rank ``K - j``, the others 0,
+    and the highest rank wins: contiguous passes over small integers, ~4x faster than walking
+    the classes with a masked copy each, and many times faster than ``argmax(axis=0)`` (numpy
+    transposes the block for it).
+    """
+    k = block.shape[0]
+    dtype = np.uint8 if k < 1 << 8 else np.uint16 if k < 1 << 16 else np.uint32
+    ranks = np.arange(k, 0, -1, dtype=dtype)[:, None]
+    rank = np.multiply(np.equal(block, best), ranks, dtype=dtype)
+    return np.maximum.reduce(rank, axis=0)
+
+
+def first_argmax(block: np.ndarray, best: np.ndarray, out: np.ndarray) -> None:
+    """Write into ``out`` the first class of each column of ``block`` that equals ``best``.
+
+    Parameters
+    ----------
+    block : numpy.ndarray
+        Class-major probabilities, shape (K, m).
+    best : numpy.ndarray
+        Per column, a value that some class reaches (its maximum), shape m.
+    out : numpy.ndarray
+        Where the classes go (intp, shape m).
+    """
+    np.subtract(block.shape[0], _hit_rank(block, best), out=out, dtype=np.intp)
+
+
+def _scan(probs: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """One pass over the rows: sums, the smallest value, each row's maximum and its class.
+
+    The class of the maximum is the first class from 1 on that reaches it, else 0: on a tie
+    between class 0 and another class, the other one. That is what this package has always
+    returned (a backward walk over the classes that stopped before class 0), kept so that
+    results do not change.
+    """
+    n, k = probs.shape
+    sums, top = np.empty(n), np.empty(n)
+    argmax = np.empty(n, dtype=np.intp)
+    low = np.inf
+    # Ranks over classes 1..K-1 are K - j, and 0 when none of them ties (class 0 alone):
+    # class (K - rank) % K, looked up rather than computed (integer modulo is slow).
+    class_of_rank = (k - np.arange(k)) % k
+    for start, stop, block in class_major_blocks(probs):
+        # Summed class by class, in column order: the same sums (to the last bit) as
+        # cols.sum(axis=0) on a class-major copy, which an axis=1 sum would not give.
+        np.add.reduce(block, axis=0, out=sums[start:stop])
+        low = min(low, float(block.min()))
+        best = top[start:stop]
+        np.maximum.reduce(block, axis=0, out=best)
+        class_of_rank.take(_hit_rank(block[1:], best), out=argmax[start:stop], mode="clip")
+    return sums, low, top, argmax
+
+
+def check_probs(probs: np.ndarray, func: str) -> tuple[np.ndarray, np.ndarray]:
+    """Refuse empty, single-class, non-finite, negative or unnormalised probabilities.
+
+    Parameters
+    ----------
+    probs : numpy.ndarray
+        Probabilities, shape (n, K).
+    func : str
+        The public function's name, quoted in errors.
+
+    Returns
+    -------
+    top, argmax : numpy.ndarray
+        Each row's highest probability and its class (the first on ties), found in the same
+        pass over the data as the checks.
+    """
+    n, k = probs.shape
     if n == 0:
         raise param_error("pred_probs", func, "a non-empty 2-d array", "0 rows")
     if k < 2:
@@ -109,8 +257,8 @@ def check_probs(cols: np.ndarray, func: str) -> None:
             "an array with one column per class and at least 2 classes",
             f"{k} column(s)",
         )
+    sums, low, top, argmax = _scan(probs)
     # NaN and inf propagate into the row sums, so one finite check on the sums suffices.
-    sums = cols.sum(axis=0)
     bad = ~np.isfinite(sums)
     if bad.any():
         rows = np.flatnonzero(bad)
@@ -119,8 +267,8 @@ def check_probs(cols: np.ndarray, func: str) -> None:
             f"infinite values in {len(rows)} row(s), at positions {_preview(rows)}. Fix the model "
             "output, or drop those rows from both labels and pred_probs."
         )
-    if cols.min() < 0:
-        rows = np.flatnonzero((cols < 0).any(axis=0))
+    if low < 0:
+        rows = np.flatnonzero((probs < 0).any(axis=1))
         raise InvalidParameterError(
             f"The 'pred_probs' parameter of {func} must hold probabilities in [0, 1]. Got "
             f"negative values in {len(rows)} row(s), at positions {_preview(rows)}. These look "
@@ -135,6 +283,7 @@ def check_probs(cols: np.ndarray, func: str) -> None:
             f"{sums[rows[0]]:.6g}. Pass predict_proba output with one column per class, or divide "
             "each row by its sum."
         )
+    return top, argmax
 
 
 def _values(series: pd.Series) -> np.ndarray:
@@ -198,9 +347,8 @@ def validate_labels_and_probs(labels: Any, pred_probs: Any, classes: Any, func: 
             f"{len(series)} label(s) and {probs.shape[0]} row(s) of probabilities. Compute them "
             "on the same rows, in the same order."
         )
-    cols = _class_major(probs)
-    check_probs(cols, func)
-    n_classes = cols.shape[0]
+    top, argmax = check_probs(probs, func)
+    n_classes = probs.shape[1]
     index = series.index if isinstance(labels, pd.Series) else None
     if prob_index is not None:
         if index is None:
@@ -240,7 +388,9 @@ def validate_labels_and_probs(labels: Any, pred_probs: Any, classes: Any, func: 
             "labels of at least 2 distinct classes (one class has no noise to find)",
             _preview(pd.unique(series)),
         )
-    return LabelInput(codes=codes, cols=cols, classes=class_index, index=index)
+    return LabelInput(
+        codes=codes, probs=probs, top=top, argmax=argmax, classes=class_index, index=index
+    )
 
 
 def _encode(series: pd.Series, classes: pd.Index, func: str) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Per-row label quality scores in [0, 1] (lower is worse), from out-of-sample probabilities.
 
-The probabilities arrive class-major (``cols``, shape K x n): each per-row reduction is then K
-passes over contiguous vectors instead of an ``axis=1`` reduction over short rows.
+The margin and entropy scores read the probabilities class-major (``cols``, shape K x n): each
+per-row reduction is then K passes over contiguous vectors instead of an ``axis=1`` reduction
+over short rows.
 """
 
 from __future__ import annotations
@@ -11,31 +12,42 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._label_input import validate_labels_and_probs
+from jupyter_dci.core._label_input import LabelInput, validate_labels_and_probs
 from jupyter_dci.errors import param_error
 
-__all__ = ["label_scores", "row_max", "self_confidence"]
+__all__ = ["label_scores", "self_confidence"]
 
 ScoreMethod = Literal["self_confidence", "normalized_margin", "confidence_weighted_entropy"]
 
 _SCORE_METHODS = ("self_confidence", "normalized_margin", "confidence_weighted_entropy")
 
 
-def self_confidence(codes: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    return cols[codes, np.arange(len(codes))]
+def self_confidence(codes: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Per row: the probability of the given label.
 
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        Label codes, shape n.
+    probs : numpy.ndarray
+        Probabilities, shape (n, K), in any memory order.
 
-def row_max(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: the highest probability and its class (the first one on ties)."""
-    best = cols.max(axis=0)
-    where = np.zeros(cols.shape[1], dtype=np.intp)
-    # Walk the classes backwards so that the first maximal class wins; a vectorised argmax
-    # along axis 0 is ~3x slower than these K contiguous passes.
-    hit = np.empty(cols.shape[1], dtype=bool)  # one reused buffer: no allocation per class
-    for j in range(cols.shape[0] - 1, 0, -1):
-        np.equal(cols[j], best, out=hit)
-        np.copyto(where, j, where=hit)
-    return best, where
+    Returns
+    -------
+    numpy.ndarray
+        ``probs[i, codes[i]]`` for every row ``i``.
+    """
+    n, k = probs.shape
+    # A gather by flat position: faster than 2-d fancy indexing, probs[np.arange(n), codes].
+    if probs.flags.c_contiguous:
+        flat = np.arange(0, n * k, k)
+        flat += codes
+        return probs.ravel().take(flat)
+    if probs.T.flags.c_contiguous:
+        flat = codes * n
+        flat += np.arange(n)
+        return probs.T.ravel().take(flat)
+    return probs[np.arange(n), codes]
 
 
 def _best_other(codes: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -46,10 +58,12 @@ def _best_other(codes: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return best
 
 
-def _scores(codes: np.ndarray, cols: np.ndarray, method: str) -> np.ndarray:
-    own = self_confidence(codes, cols)
+def _scores(data: LabelInput, method: str) -> np.ndarray:
+    codes = data.codes
+    own = self_confidence(codes, data.probs)
     if method == "self_confidence":
         return np.clip(own, 0.0, 1.0)
+    cols = data.cols
     if method == "normalized_margin":
         other = _best_other(codes, cols)
         return np.clip((own - other + 1.0) / 2.0, 0.0, 1.0)
@@ -101,6 +115,4 @@ def label_scores(
     if method not in _SCORE_METHODS:
         raise param_error("method", func, f"one of {', '.join(map(repr, _SCORE_METHODS))}", method)
     data = validate_labels_and_probs(labels, pred_probs, classes, func)
-    return pd.Series(
-        _scores(data.codes, data.cols, str(method)), index=data.index, name="label_score"
-    )
+    return pd.Series(_scores(data, str(method)), index=data.index, name="label_score")

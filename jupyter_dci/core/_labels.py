@@ -37,7 +37,7 @@ from jupyter_dci.core._confident import (
     top_k_lowest,
 )
 from jupyter_dci.core._label_input import LabelInput, validate_labels_and_probs
-from jupyter_dci.core._label_scores import label_scores, row_max, self_confidence
+from jupyter_dci.core._label_scores import label_scores, self_confidence
 from jupyter_dci.errors import param_error
 
 __all__ = ["LabelIssues", "find_label_issues", "label_scores"]
@@ -168,7 +168,7 @@ def _plain(values: Any) -> list[Any]:
 
 def _flag(
     codes: np.ndarray,
-    cols: np.ndarray,
+    probs: np.ndarray,
     kept: np.ndarray,
     correct: np.ndarray,
     filter_by: str,
@@ -176,7 +176,7 @@ def _flag(
     top: np.ndarray,
 ) -> np.ndarray:
     if filter_by == "prune_by_noise_rate":
-        flags = prune_by_noise_rate(codes, cols, kept, own, top)
+        flags = prune_by_noise_rate(codes, probs, kept, own, top)
     elif filter_by == "expected_f1":
         flags = expected_f1_cut(correct)
     else:
@@ -193,7 +193,7 @@ def _flag(
 
 
 def _suggest(
-    codes: np.ndarray, cols: np.ndarray, noise: np.ndarray, flags: np.ndarray, argmax: np.ndarray
+    codes: np.ndarray, probs: np.ndarray, noise: np.ndarray, flags: np.ndarray, argmax: np.ndarray
 ) -> np.ndarray:
     """Suggest the model's top class; for a flagged row, the most probable *other* true class.
 
@@ -203,10 +203,25 @@ def _suggest(
     suggested = argmax.copy()
     rows = np.flatnonzero(flags)
     if len(rows):
-        posterior = cols[:, rows].T * noise[codes[rows]]
-        posterior[np.arange(len(rows)), codes[rows]] = -1.0
+        given = codes[rows]
+        posterior = np.take(probs, rows, axis=0) * noise.take(given, axis=0)
+        posterior[np.arange(len(rows)), given] = -1.0
         suggested[rows] = posterior.argmax(axis=1)
     return suggested
+
+
+def _categorical(codes: np.ndarray, order: np.ndarray, classes: pd.Index) -> pd.Categorical:
+    """``codes[order]`` as a categorical over ``classes``, without a second pass to check them.
+
+    The codes are cast to the small integer type pandas stores anyway before the gather, so
+    the gather moves 1 byte per row instead of 8; the codes are valid by construction.
+    """
+    # pandas' own rule (coerce_indexer_dtype): int8 below 127 classes, int16 below 32767.
+    k = len(classes)
+    small = np.int8 if k < 127 else np.int16 if k < 32767 else np.int32
+    return pd.Categorical.from_codes(
+        codes.astype(small).take(order), categories=classes, validate=False
+    )
 
 
 def find_label_issues(
@@ -278,25 +293,26 @@ def find_label_issues(
 
 
 def _find(data: LabelInput, filter_by: str) -> LabelIssues:
-    codes, cols, classes = data.codes, data.cols, data.classes
-    own = self_confidence(codes, cols)
-    top, argmax = row_max(cols)
-    estimate = confident_joint(codes, cols, own, top, argmax)
+    codes, probs, classes = data.codes, data.probs, data.classes
+    own = self_confidence(codes, probs)
+    top, argmax = data.top, data.argmax
+    estimate = confident_joint(codes, probs, own, top, argmax)
     joint = estimate.calibrated
     # Flags and posterior use the joint that keeps one row per class on the diagonal: a class
     # is never emptied, and a zero there would make every row of the class score 0, all tied.
     kept = keep_one_per_class(joint)
     noise = noise_matrix(kept)
-    correct = posterior_correct(codes, cols, noise)
-    flags = _flag(codes, cols, kept, correct, filter_by, own, top)
-    suggested = _suggest(codes, cols, noise, flags, argmax)
+    correct = posterior_correct(codes, probs, noise, own)
+    flags = _flag(codes, probs, kept, correct, filter_by, own, top)
+    suggested = _suggest(codes, probs, noise, flags, argmax)
     order = rank_order(flags, correct)
     frame = pd.DataFrame(
         {
-            "given_label": pd.Categorical.from_codes(codes[order], categories=classes),
-            "suggested_label": pd.Categorical.from_codes(suggested[order], categories=classes),
-            "label_score": correct[order],
-            "is_label_issue": flags[order],
+            "given_label": _categorical(codes, order, classes),
+            "suggested_label": _categorical(suggested, order, classes),
+            "label_score": correct.take(order),  # take: ~3x faster than correct[order]
+            # The order puts the flagged rows first: no need to gather the flags.
+            "is_label_issue": np.arange(len(order)) < np.count_nonzero(flags),
         },
         index=data.index[order],
     )
