@@ -86,12 +86,20 @@ def _to_timestamp(value: Any, dtype: Any, column: str, func: str) -> pd.Timestam
     return ts if tz is None else ts.tz_convert(tz)
 
 
+#: The missing marker of a dtype that holds no missing value (None is a real marker:
+#: an object column's missing value).
+_NO_MISSING: Any = object()
+
+
 def _is_object(dtype: Any) -> bool:
     return isinstance(dtype, np.dtype) and dtype.kind == "O"
 
 
 def _scalar_converter(dtype: Any, column: str, func: str) -> tuple[Any, Any]:
-    """Return (convert one non-missing value, missing marker) for a dtype."""
+    """Return (convert one non-missing value, missing marker) for a dtype.
+
+    The marker is ``_NO_MISSING`` when the dtype holds no missing value.
+    """
     if isinstance(dtype, pd.StringDtype):
 
         def to_str(value: Any) -> str:
@@ -105,11 +113,12 @@ def _scalar_converter(dtype: Any, column: str, func: str) -> tuple[Any, Any]:
     if kind in "iu":
         info = np.iinfo(dtype.numpy_dtype if masked else dtype)
         # NumPy int columns have no missing value: only the nullable ones accept NA.
-        return (lambda v: _to_int(v, info, column, dtype, func)), (pd.NA if masked else None)
+        marker = pd.NA if masked else _NO_MISSING
+        return (lambda v: _to_int(v, info, column, dtype, func)), marker
     if kind == "f":
         return (lambda v: _to_float(v, column, dtype, func)), (pd.NA if masked else np.nan)
     if kind == "b":
-        return (lambda v: _to_bool(v, column, dtype, func)), (pd.NA if masked else None)
+        return (lambda v: _to_bool(v, column, dtype, func)), (pd.NA if masked else _NO_MISSING)
     if kind == "M":
         return (lambda v: _to_timestamp(v, dtype, column, func)), pd.NaT
     if kind == "m":
@@ -121,6 +130,7 @@ def _scalar_converter(dtype: Any, column: str, func: str) -> tuple[Any, Any]:
 
         return to_delta, pd.NaT
     if _is_object(dtype):
+        # Missing becomes None, as on the vectorised path (which 64+ values take).
         return (lambda v: v), None
     raise InvalidParameterError(
         f"Column {column!r} has dtype {dtype}, which {func} cannot edit. Editable dtypes: "
@@ -173,7 +183,7 @@ def coerce_values(
     out: list[Any] = []
     for value in values:
         if is_missing(value):
-            if missing is None:
+            if missing is _NO_MISSING:
                 raise _refuse(column, dtype, value, "non-missing values", func)
             out.append(missing)
         else:

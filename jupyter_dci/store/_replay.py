@@ -1,7 +1,7 @@
 """Rebuild any version: the newest base at or before it plus the last edit per cell.
 
 The replay is vectorised: one SQL query picks the last value of every cell edited
-since the base, one JSON parse decodes each column's values, one positional
+since the base, one JSON parse decodes each column's distinct values, one positional
 assignment writes them.
 """
 
@@ -90,10 +90,16 @@ def apply_values(frame: pd.DataFrame, cells: pd.DataFrame) -> None:
                 "The store is damaged: restore it from a backup."
             )
         position = frame.columns.get_loc(column)
-        values = decode_texts(group["value"].tolist())
+        # The codec is canonical (equal texts are equal values), so each distinct text
+        # is decoded and checked once, then spread by position: a relabel of 100,000
+        # rows holds a handful of distinct labels, and decoding them all took 0.1 s.
+        codes, texts = pd.factorize(group["value"].to_numpy(dtype=object))
+        values = decode_texts(texts.tolist())
         array, new_dtype = coerce_values(
             frame[column].dtype, values, column=str(column), func="checkout"
         )
+        if len(texts) < len(codes):
+            array = array.take(codes)
         if new_dtype is not None:
             # The recorded schema lacks a category the log uses: widen, never fail a read.
             frame[column] = frame[column].cat.set_categories(new_dtype.categories)

@@ -165,7 +165,10 @@ def read_base(folder: Path, name: str) -> pd.DataFrame:
     """
     path = folder / name
     try:
-        table = pq.read_table(path)
+        # Mapped, not read: Arrow decodes straight from the page cache, without first
+        # copying the whole file into its own buffers (about 10% of a 1M-row read).
+        # Safe because a snapshot is never changed once renamed into place.
+        table = pq.read_table(path, memory_map=True)
     except (OSError, pa.ArrowInvalid) as exc:
         raise StoreError(
             f"The base snapshot {path} of this dataset cannot be read ({exc}). The store "
@@ -173,8 +176,21 @@ def read_base(folder: Path, name: str) -> pd.DataFrame:
             "a new name."
         ) from exc
     arrays = (table.schema.metadata or {}).get(_ARRAY_COLUMNS_KEY)
-    frame = table.to_pandas()
+    frame = _writable_categoricals(table.to_pandas())
     return _decode_arrays(frame, json.loads(arrays)) if arrays else frame
+
+
+def _writable_categoricals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy the codes of categorical columns, which Arrow hands over read-only.
+
+    Without the copy ``frame.loc[0, "label"] = "dog"`` on a checked-out frame fails
+    with "assignment destination is read-only"; the codes are one byte per row.
+    """
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            frame.isetitem(j, column.array.copy())
+    return frame
 
 
 def remove_litter(folder: Path, referenced: set[str]) -> list[str]:
