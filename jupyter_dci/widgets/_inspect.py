@@ -143,6 +143,7 @@ class Workbench(ipywidgets.VBox):
         self.history_panel: Any = None
         self._scope: tuple[np.ndarray, str] | None = None
         self._settle_handle: asyncio.TimerHandle | None = None
+        self._settle_pending = False
         self._worker: threading.Thread | None = None
         self._cancel = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -214,6 +215,7 @@ class Workbench(ipywidgets.VBox):
         """Show tab ``name`` (building it if needed), as a click on it does."""
         if name not in TABS:
             raise param_error("name", "Workbench.open_tab", f"one of {list(TABS)}", name)
+        self._flush()
         self.tabs.selected_index = TABS.index(name)
         self._ensure(name)
         return self
@@ -472,14 +474,22 @@ class Workbench(ipywidgets.VBox):
         self._update_header()
         loop = _running_loop()
         if loop is None:
-            self._settle()
+            # Plain Python (a script, a test): no loop to wait on; settle when next read,
+            # so a loop of decisions costs one recomputation, not one each.
+            self._settle_pending = True
             return
         if self._settle_handle is not None:
             self._settle_handle.cancel()
         self._settle_handle = loop.call_later(SETTLE_SECONDS, self._settle)
 
+    def _flush(self) -> None:
+        """Settle now if edits made outside a kernel's loop are waiting."""
+        if self._settle_pending:
+            self._settle()
+
     def _settle(self) -> None:
         self._settle_handle = None
+        self._settle_pending = False
         try:
             if self.tab in ("overview", "slices"):
                 self._ensure(self.tab)
@@ -521,10 +531,22 @@ class Workbench(ipywidgets.VBox):
         self._update_header()
 
     def _update_header(self) -> None:
-        self.header.value = _summary_html(self.summary(), inline=True)
+        self.header.value = _summary_html(self._summary(), inline=True)
 
     def summary(self) -> dict[str, str]:
-        """Return the header's counts as text: rows, alerts, label issues, slices, dataset."""
+        """Return the header's counts as text: rows, alerts, label issues, slices, dataset.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import jupyter_dci as dci
+        >>> dci.inspect(pd.DataFrame({"x": [1, 2]})).summary()
+        {'data': '2 rows × 1 columns', 'alerts': '0 alerts'}
+        """
+        self._flush()
+        return self._summary()
+
+    def _summary(self) -> dict[str, str]:
         out = {"data": f"{len(self.frame):,} rows × {self.frame.shape[1]:,} columns"}
         if self._profile is not None:
             counts: dict[str, int] = {}
@@ -539,7 +561,7 @@ class Workbench(ipywidgets.VBox):
             r = self.review_panel
             out["label issues"] = (
                 f"{r.n_suspects:,} suspected · {r.n_reviewed:,} reviewed · "
-                f"{r.n_relabelled:,} fixed · {r.n_suspects - r.n_reviewed:,} to go"
+                f"{r.n_relabelled:,} relabelled · {r.n_suspects - r.n_reviewed:,} to go"
             )
         elif self.label is not None:
             out["label issues"] = (

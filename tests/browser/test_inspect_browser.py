@@ -111,7 +111,7 @@ def test_workbench_in_jupyterlab_shares_one_state(page: Any, lab: LabServer) -> 
         ".includes('1 uncommitted edits')",
         timeout=10_000,
     )
-    assert "1 reviewed · 1 fixed" in header.inner_text()
+    assert "1 reviewed · 1 relabelled" in header.inner_text()
     # History: the pending edit is listed; commit it from the panel.
     click_tab(page, "History")
     page.wait_for_selector(".dci-history-version", timeout=60_000)
@@ -153,7 +153,7 @@ def test_workbench_in_notebook_7_computes_probabilities(page: Any, lab: LabServe
     poll_kernel(page, f"print(int(df.loc[{row_key}, 'label']))", lambda out: out == str(suggested))
     page.wait_for_function(
         "() => document.querySelector('.dci-inspect-header').textContent"
-        ".includes('1 reviewed · 1 fixed')",
+        ".includes('1 reviewed · 1 relabelled')",
         timeout=10_000,
     )
     ours = [e for e in page.page_errors if e not in NOTEBOOK7_KNOWN_ERRORS]

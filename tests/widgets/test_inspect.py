@@ -77,7 +77,7 @@ def test_a_relabel_in_the_review_updates_every_tab(planted: Any, tmp_path: Path)
     # At once: the counts, the pending edits, and the profile behind the alert counts.
     assert wb.generation > gen
     summary = wb.summary()
-    assert "1 reviewed" in summary["label issues"] and "1 fixed" in summary["label issues"]
+    assert "1 reviewed" in summary["label issues"] and "1 relabelled" in summary["label issues"]
     assert "1 uncommitted edits" in summary["dataset"]
     assert "as of before" not in summary["alerts"]
     assert "1 reviewed" in html.unescape(wb.header.value)
