@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         slices,
         table,
     )
+    from jupyter_dci.widgets._inspect import Workbench, inspect
     from jupyter_dci.widgets._profile import ProfilePanel, profile
 
 __all__ = [
@@ -68,13 +69,16 @@ __all__ = [
     "SlicesPanel",
     "TableWidget",
     "Version",
+    "Workbench",
     "__version__",
     "chart",
     "datasets",
     "find_duplicates",
     "find_label_issues",
     "find_slices",
+    "inspect",
     "label_scores",
+    "load_ipython_extension",
     "open",
     "out_of_sample_probs",
     "parse_predicate",
@@ -85,6 +89,7 @@ __all__ = [
     "slices",
     "table",
     "track",
+    "unload_ipython_extension",
 ]
 
 # Everything is imported on first use: `import jupyter_dci` in a script or a worker
@@ -98,6 +103,8 @@ _LAZY = {
     "SlicesPanel": "jupyter_dci.widgets",
     "HistoryWidget": "jupyter_dci.widgets",
     "ReviewWidget": "jupyter_dci.widgets",
+    "inspect": "jupyter_dci.widgets._inspect",
+    "Workbench": "jupyter_dci.widgets._inspect",
     # The display-aware profile (a ProfileResult shows the panel); the UI-free function is
     # jupyter_dci.core.profile.profile.
     "profile": "jupyter_dci.widgets._profile",
@@ -129,6 +136,25 @@ _LAZY = {
     "Change": "jupyter_dci.store",
     "Diff": "jupyter_dci.store",
 }
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyter_dci``: every DataFrame shown in a cell offers "Inspect".
+
+    Off until loaded; ``%unload_ext jupyter_dci`` turns it off again.
+    """
+    from jupyter_dci.widgets._ipython import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext jupyter_dci``: DataFrames display as pandas shows them again."""
+    from jupyter_dci.widgets._ipython import unload
+
+    unload(ipython)
+
+
 # Names that differ from the defining module's.
 _RENAMED = {"open": ("jupyter_dci.store", "open_dataset")}
 

@@ -25,11 +25,14 @@ import pandas as pd
 from jupyter_dci.errors import param_error
 
 __all__ = [
+    "MessyTable",
     "NoisyLabels",
+    "Planted",
     "inject_label_noise",
     "load_breast_cancer",
     "load_digits",
     "load_iris",
+    "load_messy_wine",
     "load_wine",
 ]
 
@@ -140,6 +143,148 @@ def load_iris() -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class Planted:
+    """One problem planted in a messy table: what, where, and the alert that should catch it.
+
+    Attributes
+    ----------
+    problem : str
+        What was done, in words.
+    column : str or None
+        The column it was done to (None for whole rows, e.g. duplicates).
+    alert : str
+        The kind of profile alert that names it (e.g. ``"placeholder"``).
+    rows : tuple of int
+        The positions of the rows concerned (empty when the whole column is).
+    """
+
+    problem: str
+    column: str | None
+    alert: str
+    rows: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MessyTable:
+    """A real table with known problems planted in it, and the clean table it came from.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The messy table, to profile and fix.
+    clean : pandas.DataFrame
+        The table before the problems were planted (same columns as the source data).
+    planted : tuple of Planted
+        Every problem planted, with the alert that should name it.
+    """
+
+    frame: pd.DataFrame
+    clean: pd.DataFrame
+    planted: tuple[Planted, ...]
+
+    def check(self, profile: Any) -> pd.DataFrame:
+        """Say which planted problems a profile's alerts name.
+
+        Parameters
+        ----------
+        profile : DataFrameProfile
+            ``dci.profile(messy.frame, label="label")`` (or the core profile).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per planted problem: ``problem``, ``column``, ``alert`` and ``found``.
+
+        Examples
+        --------
+        >>> from jupyter_dci.core.profile import profile
+        >>> messy = load_messy_wine()
+        >>> messy.check(profile(messy.frame, label="label"))["found"].all()
+        np.True_
+        """
+        named = {(a.kind, a.column) for a in profile.alerts}
+        return pd.DataFrame(
+            [
+                {
+                    "problem": p.problem,
+                    "column": p.column,
+                    "alert": p.alert,
+                    "found": (p.alert, p.column) in named,
+                }
+                for p in self.planted
+            ]
+        )
+
+
+def load_messy_wine(seed: int = 0) -> MessyTable:
+    """Load the wines with eight problems planted, as data collected by hand would have them.
+
+    Planted, each with the profile alert that should name it: exact duplicate rows, missing
+    magnesium readings, ``-999`` typed for unknown alcohol, proline entered in the wrong unit
+    on a few rows (x1000), a vineyard column spelled several ways, a sample id, tasters'
+    e-mail addresses (personal data), and a batch code that gives the label away (leakage).
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed of every random choice: the same seed plants the same problems.
+
+    Returns
+    -------
+    MessyTable
+        ``frame`` (187 rows), ``clean`` (the 178 wines) and ``planted``.
+
+    Examples
+    --------
+    >>> messy = load_messy_wine()
+    >>> messy.frame.shape, len(messy.planted)
+    ((187, 18), 8)
+    """
+    rng = np.random.default_rng(seed)
+    clean = load_wine()
+    df = clean.copy()
+    n = len(df)
+    df.insert(0, "sample_id", [f"W{1000 + i}" for i in range(n)])
+    places = np.array(["North Hill", "South Ridge", "East Bank"], dtype=object)
+    vineyard = places[rng.integers(0, len(places), n)]
+    variants = {
+        "North Hill": ("north hill", "North Hill "),
+        "South Ridge": ("south ridge", "SOUTH RIDGE"),
+        "East Bank": ("East bank", " East Bank"),
+    }
+    respelled = np.sort(rng.choice(n, 14, replace=False))
+    for i in respelled:
+        vineyard[i] = variants[vineyard[i]][rng.integers(0, 2)]
+    df["vineyard"] = vineyard
+    missing = np.sort(rng.choice(n, 27, replace=False))
+    df.loc[missing, "magnesium"] = np.nan
+    unknown = np.sort(rng.choice(n, 7, replace=False))
+    df.loc[unknown, "alcohol"] = -999.0
+    wrong_unit = np.sort(rng.choice(n, 5, replace=False))
+    df.loc[wrong_unit, "proline"] = df.loc[wrong_unit, "proline"] * 1000
+    df["taster_email"] = [f"taster{rng.integers(1, 40)}@winery.example" for _ in range(n)]
+    df["batch_code"] = df["label"].map({"class_0": "B-7", "class_1": "B-3", "class_2": "B-9"})
+    copies = np.sort(rng.choice(n, 9, replace=False))
+    df = pd.concat([df, df.iloc[copies]], ignore_index=True)
+    planted = (
+        Planted("rows entered twice", None, "duplicate_rows", tuple(range(n, n + len(copies)))),
+        Planted("readings not taken", "magnesium", "missing", tuple(missing.tolist())),
+        Planted("-999 typed for 'unknown'", "alcohol", "placeholder", tuple(unknown.tolist())),
+        Planted("entered in mg instead of g", "proline", "outliers", tuple(wrong_unit.tolist())),
+        Planted(
+            "one place spelled several ways",
+            "vineyard",
+            "inconsistent_spelling",
+            tuple(respelled.tolist()),
+        ),
+        Planted("a row number kept as a column", "sample_id", "id_like", ()),
+        Planted("tasters' e-mail addresses", "taster_email", "personal_data", ()),
+        Planted("a code that gives the label away", "batch_code", "leakage", ()),
+    )
+    return MessyTable(frame=df, clean=clean, planted=planted)
+
+
+@dataclass(frozen=True)
 class NoisyLabels:
     """Labels with planted noise, and the truth needed to score a detector.
 
@@ -184,6 +329,54 @@ class NoisyLabels:
         return pd.DataFrame(
             {"label": self.labels, "true_label": self.true_labels, "is_flipped": self.is_flipped}
         )
+
+    def score(self, labels: Any) -> dict[str, int]:
+        """Score labels after a clean-up against the truth: what was fixed, what was broken.
+
+        Parameters
+        ----------
+        labels : array-like or pandas.Series
+            The labels now (e.g. ``df["label"]`` after a review), one per input label, in
+            the same order.
+
+        Returns
+        -------
+        dict
+            ``planted``: labels flipped on purpose; ``fixed``: of those, now right again;
+            ``still_wrong``: flipped and still wrong; ``broken``: labels that were right and
+            are wrong now; ``changed``: labels that differ from the noisy ones.
+
+        Raises
+        ------
+        InvalidParameterError
+            Labels of another length than the planted ones.
+
+        Examples
+        --------
+        >>> from jupyter_dci.datasets import inject_label_noise
+        >>> noisy = inject_label_noise([0, 1, 0, 1], rate=0.5, seed=1)
+        >>> now = noisy.true_labels.copy()
+        >>> now.iloc[0] = 1 - now.iloc[0]  # one correct label broken by mistake
+        >>> noisy.score(now)["fixed"], noisy.score(now)["planted"]
+        (2, 2)
+        """
+        now = np.asarray(labels, dtype=object)
+        if now.shape != (len(self.true_labels),):
+            raise param_error(
+                "labels", "NoisyLabels.score", f"{len(self.true_labels):,} labels", now.shape
+            )
+        truth = self.true_labels.to_numpy(dtype=object)
+        noisy = self.labels.to_numpy(dtype=object)
+        flipped = self.is_flipped.to_numpy(dtype=bool)
+        right = np.fromiter((a == b for a, b in zip(now, truth, strict=True)), bool, len(now))
+        changed = np.fromiter((a != b for a, b in zip(now, noisy, strict=True)), bool, len(now))
+        return {
+            "planted": int(flipped.sum()),
+            "fixed": int((flipped & right).sum()),
+            "still_wrong": int((flipped & ~right).sum()),
+            "broken": int((~flipped & ~right).sum()),
+            "changed": int(changed.sum()),
+        }
 
 
 def inject_label_noise(

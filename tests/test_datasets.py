@@ -103,3 +103,38 @@ def test_keeps_dtype_and_index_of_awkward_labels():
 def test_bad_input(labels, kwargs, match):
     with pytest.raises(InvalidParameterError, match=match):
         inject_label_noise(labels, **kwargs)
+
+
+def test_messy_wine_plants_what_it_says_and_the_profile_names_it() -> None:
+    from jupyter_dci.core.profile import profile
+    from jupyter_dci.datasets import load_messy_wine
+
+    messy = load_messy_wine(seed=0)
+    df = messy.frame
+    assert len(df) == len(messy.clean) + 9
+    by_alert = {p.alert: p for p in messy.planted}
+    assert (df.loc[list(by_alert["placeholder"].rows), "alcohol"] == -999).all()
+    assert df.loc[list(by_alert["missing"].rows), "magnesium"].isna().all()
+    assert df.duplicated().sum() == 9
+    report = messy.check(profile(df, label="label"))
+    assert report["found"].all(), report[~report["found"]]
+    # The same seed plants the same problems; another seed, others.
+    assert load_messy_wine(seed=0).frame.equals(df)
+    assert not load_messy_wine(seed=1).frame.equals(df)
+
+
+def test_noisy_labels_score_counts_fixed_and_broken() -> None:
+    from jupyter_dci.errors import InvalidParameterError
+
+    noisy = inject_label_noise(["a", "b", "c"] * 20, rate=0.2, seed=3)
+    assert noisy.score(noisy.labels) == {
+        "planted": 12, "fixed": 0, "still_wrong": 12, "broken": 0, "changed": 0,
+    }  # fmt: skip
+    now = noisy.true_labels.copy()
+    right = int(noisy.is_flipped.to_numpy().argmin())  # a row that was never flipped
+    now.iloc[right] = "c" if now.iloc[right] != "c" else "a"
+    assert noisy.score(now) == {
+        "planted": 12, "fixed": 12, "still_wrong": 0, "broken": 1, "changed": 13,
+    }  # fmt: skip
+    with pytest.raises(InvalidParameterError, match="60 labels"):
+        noisy.score(now[:5])

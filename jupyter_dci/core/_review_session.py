@@ -361,6 +361,10 @@ class ReviewSession:
         self._scores = self._suspects["score"].to_numpy(dtype=float)
         self._view = np.arange(len(self._suspects))
         self._filter: dict[str, Any] = {}
+        # The rows scope (e.g. a slice clicked in the workbench): a mask over the suspects
+        # that every filter is intersected with, and the words that say what it is.
+        self._scope: np.ndarray | None = None
+        self._scope_caption = ""
 
     def _codes(self, values: np.ndarray) -> np.ndarray:
         """Class index of each value, ``len(classes)`` for a value that is not a class."""
@@ -446,8 +450,73 @@ class ReviewSession:
         """The filter set: ``given`` and ``suggested`` (class indices), score bounds.
 
         Keys are present only for the parts set; ``{}`` when the whole queue is shown.
+        A rows scope (:meth:`restrict`) adds ``rows``, its caption.
         """
-        return dict(self._filter)
+        if self._scope is None:
+            return dict(self._filter)
+        return {**self._filter, "rows": self._scope_caption}
+
+    @property
+    def scope(self) -> str:
+        """The caption of the rows scope set by :meth:`restrict` ("" when none is set)."""
+        return self._scope_caption if self._scope is not None else ""
+
+    def restrict(self, rows: Any = None, caption: str = "") -> int:
+        """Keep only the suspects among some rows of the frame, under any other filter.
+
+        Parameters
+        ----------
+        rows : array-like of bool, or None
+            A mask over the frame's rows (length ``len(frame)``, in its order), e.g. the
+            rows of a slice; None lifts the scope.
+        caption : str
+            What the rows are, shown beside the filter (e.g. the slice's expression).
+
+        Returns
+        -------
+        int
+            The number of suspects in the filtered queue.
+
+        Raises
+        ------
+        InvalidParameterError
+            A mask that is not boolean or not as long as the frame (the scope is left
+            as it was).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": ["a", "b", "a"], "x": [1, 2, 3]})
+        >>> issues = pd.DataFrame({"given_label": ["b", "a"], "suggested_label": ["a", "b"],
+        ...                        "label_score": [0.1, 0.3], "is_label_issue": [True, True]},
+        ...                       index=[1, 2])
+        >>> s = ReviewSession(df, label="y", issues=issues)
+        >>> s.restrict((df["x"] > 2).to_numpy(), "x > 2"), s.suspect(0).row, s.scope
+        (1, 2, 'x > 2')
+        >>> s.restrict(None), s.scope
+        (2, '')
+        """
+        if rows is None:
+            self._scope, self._scope_caption = None, ""
+        else:
+            mask = np.asarray(rows)
+            if mask.dtype != bool or mask.shape != (len(self.frame),):
+                got = f"{mask.dtype} array of shape {mask.shape}"
+                raise param_error(
+                    "rows",
+                    "ReviewSession.restrict",
+                    f"a boolean mask over the {len(self.frame):,} rows of the frame, or None",
+                    got,
+                )
+            positions = self.frame.index.get_indexer(self._suspects.index)
+            self._scope = mask[positions]
+            self._scope_caption = str(caption) or f"{int(mask.sum()):,} rows"
+        return self.filter_indices(
+            given=self._filter.get("given"),
+            suggested=self._filter.get("suggested"),
+            max_score=self._filter.get("max_score"),
+            min_score=self._filter.get("min_score"),
+        )
 
     def index_of(self, position: int) -> int | None:
         """Return the filtered-queue index of the suspect at ``position``; None if filtered out.
@@ -705,6 +774,8 @@ class ReviewSession:
             keep &= self._scores <= bounds["max_score"]
         if "min_score" in bounds:
             keep &= self._scores >= bounds["min_score"]
+        if self._scope is not None:
+            keep &= self._scope
         self._view = np.flatnonzero(keep)
         self._filter = {**state, **bounds}
         return self.n_shown

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from jupyter_dci.charts import bar_chart, histogram_chart
+from jupyter_dci.charts import bar_spec, histogram_spec
 from jupyter_dci.core.profile import ColumnProfile, DataFrameProfile
 from jupyter_dci.core.profile import profile as _core_profile
 from jupyter_dci.errors import DataMismatchError, InvalidParameterError
@@ -62,13 +62,13 @@ def _card(col: ColumnProfile) -> dict[str, Any]:
         if s.n_inf:
             stats.append(["inf", f"{s.n_inf:,}"])
         if s.histogram is not None and s.histogram.counts:
-            chart = histogram_chart(s.histogram.edges, s.histogram.counts).to_dict()
+            chart = histogram_spec(s.histogram.edges, s.histogram.counts)
     elif col.datetime is not None:
         d = col.datetime
         stats += [["from", d.min or "–"], ["to", d.max or "–"]]
         if d.histogram is not None and d.histogram.counts:
             labels = [str(e)[:10] for e in d.histogram.edges[:-1]]
-            chart = bar_chart(_unique_labels(labels), d.histogram.counts).to_dict()
+            chart = bar_spec(_unique_labels(labels), d.histogram.counts)
     if col.text is not None:
         t = col.text
         stats += [["length", f"{t.min_length:,}–{t.max_length:,} (mean {t.mean_length:,.1f})"]]
@@ -76,7 +76,7 @@ def _card(col: ColumnProfile) -> dict[str, Any]:
             stats.append(["empty", f"{t.n_empty:,}"])
     if chart is None and col.top is not None and col.top.counts:
         labels = [str(v) for v in col.top.values[:12]]
-        chart = bar_chart(_unique_labels(labels), col.top.counts[:12]).to_dict()
+        chart = bar_spec(_unique_labels(labels), col.top.counts[:12])
         if col.top.n_other_rows:
             stats.append(
                 ["other values", f"{col.top.n_other_values:,} ({col.top.n_other_rows:,} rows)"]

@@ -114,6 +114,9 @@ class ReviewWidget(anywidget.AnyWidget):
     filter_suggested = traitlets.List(traitlets.Int(), read_only=True).tag(sync=True)
     filter_max_score = traitlets.Float(None, allow_none=True, read_only=True).tag(sync=True)
     filter_min_score = traitlets.Float(None, allow_none=True, read_only=True).tag(sync=True)
+    #: What the rows scope is ("" for none): set by :meth:`restrict`, e.g. when a slice
+    #: is clicked in the workbench; kept under any other filter until cleared.
+    filter_rows = traitlets.Unicode("", read_only=True).tag(sync=True)
     #: The suspect shown, as an index of the filtered queue (0 is the worst); set it to
     #: move the view.
     current = traitlets.Int(0).tag(sync=True)
@@ -217,6 +220,35 @@ class ReviewWidget(anywidget.AnyWidget):
         self._version += 1
         return n
 
+    def restrict(self, rows: Any = None, caption: str = "") -> int:
+        """Review only the suspects among some rows (a boolean mask over the frame's rows).
+
+        The scope stays under the other filters until ``restrict(None)`` or the panel's
+        "Clear filter"; see :meth:`ReviewSession.restrict`.
+
+        Returns
+        -------
+        int
+            The number of suspects shown.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"y": [0, 1, 1, 0], "x": [5, 6, 7, 8]})
+        >>> issues = pd.DataFrame({"given_label": [1, 1, 0], "suggested_label": [0, 0, 1],
+        ...                        "label_score": [0.02, 0.3, 0.1],
+        ...                        "is_label_issue": [True, True, True]}, index=[1, 2, 3])
+        >>> panel = review(df, label="y", issues=issues)
+        >>> panel.restrict((df["x"] >= 7).to_numpy(), "x >= 7"), panel.filter_rows
+        (2, 'x >= 7')
+        """
+        n = self._session.restrict(rows, caption)
+        self._sync_filter()
+        self._sync_counts()
+        self.current = 0
+        self._version += 1
+        return n
+
     def confusion(self, max_classes: int = MAX_CONFUSION_CLASSES) -> pd.DataFrame:
         """Count the suspects by given (rows) and suggested (columns) label.
 
@@ -252,6 +284,7 @@ class ReviewWidget(anywidget.AnyWidget):
         self.set_trait("filter_suggested", f.get("suggested", []))
         self.set_trait("filter_max_score", f.get("max_score"))
         self.set_trait("filter_min_score", f.get("min_score"))
+        self.set_trait("filter_rows", self._session.scope)
 
     def _undo(self) -> int | None:
         """Undo the last decision; return its suspect's index in the (maybe cleared) filter."""
@@ -262,6 +295,7 @@ class ReviewWidget(anywidget.AnyWidget):
         index = self._session.index_of(done.position)
         if index is None:
             # The undone suspect is filtered out: show everything, so the undo is visible.
+            self._session.restrict(None)
             self._session.filter()
             self._sync_filter()
             index = done.position
@@ -354,6 +388,10 @@ class ReviewWidget(anywidget.AnyWidget):
                 max_score=content.get("max_score"),
                 min_score=content.get("min_score"),
             )
+            # After the filter is accepted (a bad one changes nothing): "Clear filter"
+            # lifts the rows scope too.
+            if content.get("scope") == "clear":
+                self._session.restrict(None)
             self._sync_filter()
             self._sync_counts()
             return {"type": "filtered", "id": content["id"], "n_shown": self._session.n_shown}

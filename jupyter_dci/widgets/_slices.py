@@ -9,6 +9,7 @@ slice can be saved by name with the dataset.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import anywidget
@@ -56,6 +57,9 @@ class SlicesWidget(anywidget.AnyWidget):
         self._table = table
         self._dataset = dataset
         self._groups: dict[str, Slice] = {}
+        #: Called as ``on_show(mask, caption)`` after a slice's rows are shown (the
+        #: workbench uses it to scope its review to those rows).
+        self.on_show: Callable[[np.ndarray, str], None] | None = None
         rows = []
         for s in found.slices:
             key = f"slice:{s.rank}"
@@ -160,9 +164,11 @@ class SlicesWidget(anywidget.AnyWidget):
         definition = self._groups.get(key)
         if definition is None:
             raise InvalidParameterError(f"No slice {key!r} in this panel.")
-        mask = definition.mask(self._frame)
-        self._table.show_rows(np.asarray(mask, dtype=bool), caption=definition.describe())
-        return int(np.asarray(mask).sum())
+        mask = np.asarray(definition.mask(self._frame), dtype=bool)
+        self._table.show_rows(mask, caption=definition.describe())
+        if self.on_show is not None:
+            self.on_show(mask, definition.describe())
+        return int(mask.sum())
 
     def save(self, key: str, name: str) -> str:
         """Save a slice by name with the tracked dataset (to follow it across versions)."""

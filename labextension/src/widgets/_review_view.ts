@@ -31,6 +31,7 @@ export interface ReviewTraits {
   filter_suggested: number[];
   filter_max_score: number | null;
   filter_min_score: number | null;
+  filter_rows: string;
   current: number;
   _version: number;
 }
@@ -104,6 +105,8 @@ interface FilterState {
   suggested: number[];
   max_score: number | null;
   min_score: number | null;
+  /** "clear" also lifts the rows scope (a slice clicked in the workbench). */
+  scope?: 'keep' | 'clear';
 }
 
 class KernelError extends Error {}
@@ -142,6 +145,7 @@ export class ReviewView {
   private readonly suggestedSelect: HTMLSelectElement;
   private readonly maxScoreInput: HTMLInputElement;
   private readonly filterInfoEl: HTMLSpanElement;
+  private readonly scopeEl: HTMLSpanElement;
   private readonly confusionEl: HTMLDetailsElement;
   private readonly matrixEl: HTMLTableElement;
   private confusion: ConfusionReply | null = null;
@@ -185,12 +189,14 @@ export class ReviewView {
     this.maxScoreInput.placeholder = 'any';
     this.maxScoreInput.title = 'Show only suspects whose score is at most this (lower is worse)';
     this.filterInfoEl = el('span', 'dci-review-filter-info');
+    this.scopeEl = el('span', 'dci-review-scope');
+    this.scopeEl.title = 'Only the suspects among these rows are shown; Clear filter shows all';
     const clear = el('button', 'dci-review-button dci-review-clear', 'Clear filter');
     clear.type = 'button';
     clear.addEventListener('mousedown', e => e.preventDefault());
     clear.addEventListener('click', () => {
       this.root.focus();
-      this.applyFilter({ given: [], suggested: [], max_score: null, min_score: null });
+      this.applyFilter({ given: [], suggested: [], max_score: null, min_score: null, scope: 'clear' });
     });
     const labelled = (text: string, control: HTMLElement): HTMLLabelElement => {
       const l = el('label', 'dci-review-filter');
@@ -202,6 +208,7 @@ export class ReviewView {
       labelled('suggested', this.suggestedSelect),
       labelled('score ≤', this.maxScoreInput),
       clear,
+      this.scopeEl,
       this.filterInfoEl
     );
     for (const select of [this.givenSelect, this.suggestedSelect]) {
@@ -295,7 +302,7 @@ export class ReviewView {
       this.renderFilters();
     });
     this.listen('change:class_keys', () => this.renderClasses());
-    for (const name of ['filter_given', 'filter_suggested', 'filter_max_score', 'filter_min_score']) {
+    for (const name of ['filter_given', 'filter_suggested', 'filter_max_score', 'filter_min_score', 'filter_rows']) {
       this.listen(`change:${name}`, () => this.renderFilters());
     }
     this.listen('change:current', () => {
@@ -603,7 +610,8 @@ export class ReviewView {
       this.model.get('filter_given').length > 0 ||
       this.model.get('filter_suggested').length > 0 ||
       this.model.get('filter_max_score') !== null ||
-      this.model.get('filter_min_score') !== null
+      this.model.get('filter_min_score') !== null ||
+      this.model.get('filter_rows') !== ''
     );
   }
 
@@ -661,6 +669,9 @@ export class ReviewView {
         select.value = chosen.length === 1 ? String(chosen[0]) : ANY;
       }
     };
+    const scope = this.model.get('filter_rows');
+    this.scopeEl.textContent = scope === '' ? '' : `in: ${scope}`;
+    this.scopeEl.hidden = scope === '';
     fill(this.givenSelect, this.model.get('filter_given'));
     fill(this.suggestedSelect, this.model.get('filter_suggested'));
     const max = this.model.get('filter_max_score');
