@@ -1,10 +1,14 @@
-"""Vega-Lite specs of the profile's charts without Altair's per-chart cost.
+"""Vega-Lite specs of the profile's charts without Altair's cost.
 
 Building an Altair chart validates every encoding and the whole spec against the
 Vega-Lite schema: ~30 ms a chart, 0.6 s for the 20 column cards of a profile, more than
-the profile of 100,000 rows itself. The cards' charts differ only in their data, size and
-title, so each kind is built once by Altair (validated), and every card copies that
-template and sets its own data: the same spec, at a fraction of a millisecond.
+the profile of 100,000 rows itself; and importing Altair (which imports jsonschema and its
+format checkers) takes 1.5-4 s here, which every first profile of a kernel paid. The cards'
+charts differ only in their data, size and title, so each kind's spec is written out below
+once, exactly as :func:`~jupyter_dci.charts.histogram_chart` and
+:func:`~jupyter_dci.charts.bar_chart` build it (``tests/charts/test_fast_specs.py`` compares
+them with Altair's output, so a new Altair or Vega-Lite version that changes them fails the
+tests), and every card copies it and sets its own data.
 
 Examples
 --------
@@ -16,35 +20,87 @@ Examples
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from jupyter_dci.charts._specs import _check_lengths, bar_chart, histogram_chart
+from jupyter_dci.errors import InvalidParameterError
 
 __all__ = ["bar_spec", "histogram_spec"]
 
 #: The name of every fast spec's one dataset (Altair names it by a hash of its rows).
 DATASET = "values"
+#: The most bars a chart may hold: more is a sign that data was not aggregated.
+MAX_MARKS = 500
+_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+_CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300}}
+_OPACITY = {"condition": {"param": "select", "value": 1.0}, "value": 0.45}
 
 
-@functools.cache
-def _template(kind: str) -> dict[str, Any]:
-    """Build (once, validated by Altair) the spec a chart kind's cards copy."""
-    chart = histogram_chart([0.0, 1.0], [1]) if kind == "histogram" else bar_chart(["a"], [1])
-    spec = chart.to_dict()
-    spec.pop("datasets", None)
-    spec["data"] = {"name": DATASET}
-    spec.pop("title", None)
-    return spec
+def _select(fields: list[str]) -> list[dict[str, Any]]:
+    return [{"name": "select", "select": {"type": "point", "fields": fields, "on": "click"}}]
+
+
+_TEMPLATES: dict[str, dict[str, Any]] = {
+    "histogram": {
+        "config": _CONFIG,
+        "data": {"name": DATASET},
+        "mark": {"type": "bar", "binSpacing": 1},
+        "encoding": {
+            "opacity": _OPACITY,
+            "tooltip": [
+                {"field": "start", "format": ",.4~g", "type": "quantitative"},
+                {"field": "end", "format": ",.4~g", "type": "quantitative"},
+                {"field": "count", "format": ",", "type": "quantitative"},
+            ],
+            "x": {"bin": "binned", "field": "start", "title": None, "type": "quantitative"},
+            "x2": {"field": "end"},
+            "y": {"field": "count", "title": None, "type": "quantitative"},
+        },
+        "params": _select(["start", "end"]),
+        "$schema": _SCHEMA,
+    },
+    "bar": {
+        "config": _CONFIG,
+        "data": {"name": DATASET},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "opacity": _OPACITY,
+            "tooltip": [
+                {"field": "value", "type": "nominal"},
+                {"field": "count", "format": ",", "type": "quantitative"},
+            ],
+            "x": {"field": "count", "title": None, "type": "quantitative"},
+            "y": {
+                "axis": {"labelLimit": 120},
+                "field": "value",
+                "sort": None,
+                "title": None,
+                "type": "nominal",
+            },
+        },
+        "params": _select(["value"]),
+        "$schema": _SCHEMA,
+    },
+}
+
+
+def _check_lengths(name: str, expected: int, got: int) -> None:
+    """Refuse data of the wrong length, or too many bars (every chart's check)."""
+    if expected != got:
+        raise InvalidParameterError(f"{name} must have {expected} values; got {got}.")
+    if got > MAX_MARKS:
+        raise InvalidParameterError(
+            f"A chart may hold at most {MAX_MARKS} bars; got {got}. Aggregate first "
+            "(fewer bins, or the top categories plus 'other')."
+        )
 
 
 def _fill(
     kind: str, rows: list[dict[str, Any]], *, title: str, width: int, height: int
 ) -> dict[str, Any]:
-    spec = copy.deepcopy(_template(kind))
+    spec = copy.deepcopy(_TEMPLATES[kind])
     spec["datasets"] = {DATASET: rows}
     spec["width"], spec["height"] = int(width), int(height)
     if title:

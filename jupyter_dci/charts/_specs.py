@@ -13,22 +13,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+# The checks (and MAX_MARKS) live with the fast specs, which must not import Altair.
+from jupyter_dci.charts._fast import MAX_MARKS, _check_lengths
 from jupyter_dci.errors import InvalidParameterError
 
 __all__ = ["MAX_MARKS", "bar_chart", "histogram_chart", "rate_chart", "versions_chart"]
-
-#: The most bars a chart may hold: more is a sign that data was not aggregated.
-MAX_MARKS = 500
-
-
-def _check_lengths(name: str, expected: int, got: int) -> None:
-    if expected != got:
-        raise InvalidParameterError(f"{name} must have {expected} values; got {got}.")
-    if got > MAX_MARKS:
-        raise InvalidParameterError(
-            f"A chart may hold at most {MAX_MARKS} bars; got {got}. Aggregate first "
-            "(fewer bins, or the top categories plus 'other')."
-        )
 
 
 def histogram_chart(

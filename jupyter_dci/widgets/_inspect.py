@@ -61,6 +61,10 @@ SETTLE_SECONDS = 0.4
 #: edits even while the Overview tab is hidden (it takes well under 0.3 s there); larger
 #: frames recompute it when the Overview is opened, and the header says it is stale.
 EAGER_PROFILE_ROWS = 250_000
+#: From this many rows, inside a kernel, the Overview's profile is computed in a worker
+#: thread: the workbench shows at once (header, tabs, a progress bar), the kernel stays
+#: responsive, and the alerts and column cards fill in when the profile is done.
+BACKGROUND_PROFILE_ROWS = 200_000
 #: Alerts listed in the static summary kept in a saved notebook.
 _SUMMARY_ALERTS = 8
 
@@ -136,6 +140,10 @@ class Workbench(ipywidgets.VBox):
         self._built: dict[str, int] = dict.fromkeys(TABS, -1)
         self._profile: ProfileResult | None = None
         self._profile_gen = -1
+        # The background profile: its thread, and what it left (generation, result or error).
+        self._profile_worker: threading.Thread | None = None
+        self._profile_result: tuple[int, Any] | None = None
+        self._profile_error: BaseException | None = None
         self.profile_panel: ProfilePanel | None = None
         self.review_panel: ReviewWidget | None = None
         self.issues: LabelIssues | None = None
@@ -201,10 +209,27 @@ class Workbench(ipywidgets.VBox):
     @property
     def profile(self) -> ProfileResult:
         """The profile of the frame as it is now (computed, or taken from the cache)."""
+        if self._profile is not None and self._profile_gen == self.generation:
+            return self._profile
+        worker = self._profile_worker
+        if worker is not None:  # computing in the background: its result may be the one
+            worker.join()
+        self._adopt_profile()
         if self._profile is None or self._profile_gen != self.generation:
             self._profile = _profile(self.frame, label=self.label)
             self._profile_gen = self.generation
         return self._profile
+
+    def _adopt_profile(self) -> None:
+        """Take what the background profile left, if anything."""
+        got, self._profile_result = self._profile_result, None
+        if got is None:
+            return
+        generation, result = got
+        if isinstance(result, BaseException):
+            self._profile_error = result
+        elif self._profile is None or generation >= self._profile_gen:
+            self._profile, self._profile_gen = result, generation
 
     @property
     def probabilities(self) -> Any:
@@ -335,9 +360,76 @@ class Workbench(ipywidgets.VBox):
         self._built[name] = self.generation
 
     def _build_overview(self) -> list[Any]:
+        self._adopt_profile()
+        if self._profile_error is not None:
+            error, self._profile_error = self._profile_error, None
+            raise error
+        fresh = self._profile is not None and self._profile_gen == self.generation
+        loop = _running_loop()
+        if not fresh and loop is not None and len(self.frame) >= BACKGROUND_PROFILE_ROWS:
+            return self._profile_in_background(loop)
         self.profile_panel = self.profile.show()
         self._update_header()
         return [self.profile_panel]
+
+    def _profile_in_background(self, loop: asyncio.AbstractEventLoop) -> list[Any]:
+        """Start profiling in a worker thread; return the tab's content meanwhile.
+
+        That is a progress bar over the panel itself, pending: the front end loads the
+        panel's code and the table its first rows while the kernel profiles, and the
+        panel fills in when the profile is set.
+        """
+        n_cols = self.frame.shape[1]
+        bar = ipywidgets.IntProgress(value=0, min=0, max=max(n_cols, 1))
+        box = ipywidgets.HBox([bar])
+        box.add_class("dci-inspect-profiling")
+        self.profile_panel = ProfilePanel(None, self.frame)
+        content = [box, self.profile_panel]
+        if self._profile_worker is not None:
+            return content  # one is running: its end fills the tab, for the data of then
+        generation, frame, label = self.generation, self.frame, self.label
+
+        def progress(done: int, total: int, _what: str) -> None:
+            bar.max, bar.value = total, done
+
+        def work() -> None:
+            try:
+                result: Any = _profile(frame, label=label, progress=progress)
+            except Exception as exc:  # shown in the tab by _build_overview
+                if not isinstance(exc, DCIError):
+                    log.exception("jupyter_dci inspect: profiling failed")
+                result = exc
+            self._profile_result = (generation, result)
+            loop.call_soon_threadsafe(self._profile_ready)
+
+        self._profile_worker = threading.Thread(
+            target=work, name="dci-inspect-profile", daemon=True
+        )
+        self._profile_worker.start()
+        return content
+
+    def _profile_ready(self) -> None:
+        self._profile_worker = None
+        self._adopt_profile()
+        fresh = self._profile is not None and self._profile_gen == self.generation
+        panel = self.profile_panel
+        holder = self._holders[TABS.index("overview")]
+        if fresh and panel is not None and panel.summary.pending and panel in holder.children:
+            # Fill the panel on screen (its code is loaded already), drop the progress bar.
+            assert self._profile is not None
+            panel.summary.set_result(self._profile)
+            for widget in holder.children:
+                if widget is not panel:
+                    _close_tree(widget)
+            holder.children = (panel,)
+            self._built["overview"] = self.generation
+        elif fresh or self._profile_error is not None or self.tab == "overview":
+            self._build("overview")
+        else:
+            # The data changed while profiling and the Overview is hidden: profile the data
+            # of then when it is opened, not now in the background of the user's work.
+            self._built["overview"] = -1
+        self._update_header()
 
     def _build_labels(self) -> list[Any]:
         self.review_panel = None

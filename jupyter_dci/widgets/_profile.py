@@ -108,16 +108,37 @@ class ProfileWidget(anywidget.AnyWidget):
     _alerts = traitlets.List(traitlets.Dict()).tag(sync=True)
     _cards = traitlets.List(traitlets.Dict()).tag(sync=True)
 
-    def __init__(self, result: DataFrameProfile, frame: pd.DataFrame, table: TableWidget) -> None:
+    def __init__(
+        self, result: DataFrameProfile | None, frame: pd.DataFrame, table: TableWidget
+    ) -> None:
         self._result = result
         self._frame = frame
         self._table = table
+        super().__init__(_esm=read_bundle("profile"))
+        if result is None:
+            # Pending: the view shows "Profiling..." and loads its code meanwhile.
+            self._overview = {
+                "pending": True,
+                "n_rows": len(frame),
+                "n_columns": frame.shape[1],
+            }
+        else:
+            self.set_result(result)
+        self.on_msg(self._on_custom_msg)
+
+    @property
+    def pending(self) -> bool:
+        """True until the profile is set (a workbench profiling in the background)."""
+        return self._result is None
+
+    def set_result(self, result: DataFrameProfile) -> None:
+        """Show ``result`` (the view redraws once, whatever it showed before)."""
         severities: dict[str, int] = {}
         for alert in result.alerts:
             severities[alert.severity] = severities.get(alert.severity, 0) + 1
-        super().__init__(
-            _esm=read_bundle("profile"),
-            _overview={
+        self._result = result
+        with self.hold_sync():
+            self._overview = {
                 "n_rows": result.n_rows,
                 "n_columns": result.n_columns,
                 "n_duplicate_rows": result.n_duplicate_rows,
@@ -127,8 +148,8 @@ class ProfileWidget(anywidget.AnyWidget):
                 "n_rows_profiled": result.n_rows_profiled,
                 "seconds": round(result.seconds, 3),
                 "label": "" if result.label is None else str(result.label),
-            },
-            _alerts=[
+            }
+            self._alerts = [
                 {
                     "index": i,
                     "kind": a.kind,
@@ -138,21 +159,27 @@ class ProfileWidget(anywidget.AnyWidget):
                     "n_rows": a.n_rows,
                 }
                 for i, a in enumerate(result.alerts)
-            ],
-            _cards=[_card(c) for c in result.columns.values()],
-        )
-        self.on_msg(self._on_custom_msg)
+            ]
+            self._cards = [_card(c) for c in result.columns.values()]
+
+    def _profile(self) -> DataFrameProfile:
+        if self._result is None:
+            raise InvalidParameterError(
+                "The profile is still being computed; its rows can be shown once it is done."
+            )
+        return self._result
 
     # ---- what a click shows ------------------------------------------------------
 
     def show_alert(self, index: int) -> int:
         """Show the rows alert ``index`` concerns in the table; return how many."""
-        if not isinstance(index, int) or not 0 <= index < len(self._result.alerts):
+        result = self._profile()
+        if not isinstance(index, int) or not 0 <= index < len(result.alerts):
             raise InvalidParameterError(
-                f"An alert index must be in [0, {len(self._result.alerts)}). Got {index!r} instead."
+                f"An alert index must be in [0, {len(result.alerts)}). Got {index!r} instead."
             )
-        alert = self._result.alerts[index]
-        mask = self._result.alert_rows(alert, self._frame)
+        alert = result.alerts[index]
+        mask = result.alert_rows(alert, self._frame)
         count = int(mask.sum())
         if count == 0:
             raise InvalidParameterError(
@@ -165,9 +192,10 @@ class ProfileWidget(anywidget.AnyWidget):
 
     def show_bar(self, column: str, value: Mapping[str, Any]) -> int:
         """Show the rows of a clicked bar (a histogram bin or a top value) of a column's chart."""
-        if column not in self._result.columns:
+        result = self._profile()
+        if column not in result.columns:
             raise InvalidParameterError(f"No column {column!r} in this profile.")
-        col = self._result.columns[column]
+        col = result.columns[column]
         series = self._frame.iloc[:, col.position]
         mask = self._bar_mask(col, series, value)
         count = int(mask.sum())
@@ -260,9 +288,13 @@ class ProfileWidget(anywidget.AnyWidget):
 
 
 class ProfilePanel(ipywidgets.VBox):
-    """The profile panel: the summary (:class:`ProfileWidget`) over a table of rows concerned."""
+    """The profile panel: the summary (:class:`ProfileWidget`) over a table of rows concerned.
 
-    def __init__(self, result: DataFrameProfile, frame: pd.DataFrame) -> None:
+    ``result=None`` makes a pending panel (the workbench shows it while profiling in the
+    background); :meth:`ProfileWidget.set_result` fills it.
+    """
+
+    def __init__(self, result: DataFrameProfile | None, frame: pd.DataFrame) -> None:
         self.table = TableWidget(frame, height=320)
         self.summary = ProfileWidget(result, frame, self.table)
         super().__init__(children=[self.summary, self.table])

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from jupyter_dci.charts import rate_chart, versions_chart
 from jupyter_dci.core._find_slices import FoundSlices, find_slices
 from jupyter_dci.core._slice import Slice
 from jupyter_dci.core._slice_metrics import slice_metrics
@@ -76,6 +75,8 @@ class SlicesWidget(anywidget.AnyWidget):
                     "p_value": f"{s.p_value:.2g}",
                 }
             )
+        from jupyter_dci.charts import rate_chart  # Altair: imported when a panel is made
+
         charts: list[dict[str, Any]] = []
         if found.slices:
             labels = [f"#{s.rank} {s.slice.describe()}" for s in found.slices]
@@ -112,6 +113,8 @@ class SlicesWidget(anywidget.AnyWidget):
     # ---- charts ------------------------------------------------------------------
 
     def _per_value_chart(self, column: Any, errors: np.ndarray) -> dict[str, Any]:
+        from jupyter_dci.charts import rate_chart
+
         # The error per value is the mean of the errors: y_true all 0, y_pred the errors, and the
         # metric a mean (a rate for 0/1 errors, the mean loss otherwise).
         result = slice_metrics(
@@ -141,6 +144,8 @@ class SlicesWidget(anywidget.AnyWidget):
 
     @staticmethod
     def _version_charts(dataset: Any) -> list[dict[str, Any]]:
+        from jupyter_dci.charts import versions_chart
+
         frame = dataset.metrics()
         charts = []
         for metric, part in frame.groupby("metric", sort=True):

@@ -33,6 +33,9 @@ bad = ((df["country"] == "IN") & (df["age"] < 25)).to_numpy() & (rng.random(n) <
 p1 = np.where(bad, 1 - p1, p1)
 probs = np.column_stack([1 - p1, p1])
 ds = dci.track(df, name="planted", label="y", root=tempfile.mkdtemp())
+# Profile in the background as for a large frame: the panel shows pending, then fills in.
+import jupyter_dci.widgets._inspect as _inspect
+_inspect.BACKGROUND_PROFILE_ROWS = 1000
 wb = dci.inspect(ds, pred_probs=probs)
 wb
 """
@@ -70,13 +73,22 @@ def test_workbench_in_jupyterlab_shares_one_state(page: Any, lab: LabServer) -> 
     open_notebook(page, lab, "inspect_planted.ipynb")
     run_all_cells(page)
     # First view: the header's counts and the profile with its alerts.
-    page.wait_for_selector(".dci-inspect .dci-profile", timeout=60_000)
+    page.wait_for_selector(".dci-inspect .dci-cards .dci-card", timeout=60_000)
+    assert page.locator(".dci-profile-pending").count() == 0
+    assert page.locator(".dci-inspect-profiling").count() == 0  # the progress bar went
     header = page.locator(".dci-inspect-header")
     assert "4,000 rows × 5 columns" in header.inner_text()
     assert "'planted' version 1 · 0 uncommitted edits" in header.inner_text()
     alert = page.locator(".dci-profile", has_text=XSS).first
     assert alert.count() == 1  # the XSS column name shows as text
     assert page.evaluate("() => window.__dci_xss") is None
+    # The filled panel answers clicks: an alert's rows go to the table under it.
+    page.locator(".dci-inspect .dci-alert", has_text="missing").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('.dci-inspect .dci-profile-status')"
+        ".textContent.includes('rows shown in the table below')",
+        timeout=10_000,
+    )
     # Lazy: nothing of the other tabs exists before they are opened.
     assert page.locator(".dci-review").count() == 0
     assert kernel_json(page, "[wb.review_panel is None, wb.slices_panel is None]") == [True, True]

@@ -239,3 +239,36 @@ def test_load_ext_offers_inspect_under_dataframes() -> None:
         dci.unload_ipython_extension(shell)
     assert bars[0]._frame is None
     assert formatter.format(df)[0].keys() == data.keys()
+
+
+def test_large_frames_are_profiled_in_the_background(
+    planted: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from jupyter_dci.widgets import _inspect
+
+    df, _, _ = planted
+    monkeypatch.setattr(_inspect, "BACKGROUND_PROFILE_ROWS", 100)
+
+    async def in_a_kernel_loop() -> None:
+        wb = dci.inspect(df, label="y")
+        progress, panel = wb._holders[0].children
+        # At once: the header, a progress bar and the panel, pending (its view loads
+        # meanwhile); the profile comes from a worker thread.
+        assert "dci-inspect-profiling" in progress._dom_classes
+        assert "4,000 rows" in wb.header.value
+        assert panel is wb.profile_panel and panel.summary.pending
+        assert panel.summary._overview == {"pending": True, "n_rows": 4000, "n_columns": 4}
+        reply = Recorder(panel.summary).request(type="alert", index=0)
+        assert reply["type"] == "error" and "still being computed" in reply["error"]
+        for _ in range(1200):  # the loop stays free meanwhile: poll for the state
+            if not panel.summary.pending:
+                break
+            await asyncio.sleep(0.05)
+        # The same panel, filled; the progress bar gone.
+        assert wb._holders[0].children == (panel,) and not panel.summary.pending
+        assert panel.summary._overview["n_rows"] == 4000 and panel.summary._cards
+        assert wb._profile_gen == wb.generation and "alerts" in wb.summary()
+
+    asyncio.run(in_a_kernel_loop())

@@ -10,6 +10,8 @@ import { el, requestChannel } from './_dom';
 import { ensureStyle } from './_style';
 
 interface Overview {
+  /** True while the kernel is still profiling (the workbench shows the panel at once). */
+  pending?: boolean;
   n_rows: number;
   n_columns: number;
   n_duplicate_rows: number;
@@ -53,17 +55,56 @@ const render: Render<ProfileTraits> = ({ model, el: host }) => {
   const root = el('div', 'dci-profile');
   root.setAttribute('data-lm-suppress-shortcuts', 'true');
   host.appendChild(root);
-  const charts: ChartHandle[] = [];
   const status = el('div', 'dci-profile-status');
   status.setAttribute('role', 'status');
   const channel = requestChannel(m, status, 'dci-profile-error', reply =>
     reply.type === 'shown'
       ? `${count(Number(reply.count))} rows shown in the table below: ${String(reply.caption)}`
       : null);
-  const send = channel.send;
+  let undraw = draw(m, root, status, channel.send);
+  // The kernel sets the three traits at once when a pending profile is done: draw once.
+  let queued = false;
+  const redraw = (): void => {
+    if (queued) {
+      return;
+    }
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      undraw();
+      root.textContent = '';
+      undraw = draw(m, root, status, channel.send);
+    });
+  };
+  m.on('change:_overview', redraw);
+  m.on('change:_cards', redraw);
+  m.on('change:_alerts', redraw);
+  return () => {
+    m.off('change:_overview', redraw);
+    m.off('change:_cards', redraw);
+    m.off('change:_alerts', redraw);
+    undraw();
+    channel.dispose();
+  };
+};
+
+/** Draw the panel from the model's traits into `root`; return what undoes it. */
+function draw(
+  m: AnyModel<ProfileTraits>,
+  root: HTMLElement,
+  status: HTMLElement,
+  send: (msg: Record<string, unknown>) => void
+): () => void {
+  const charts: ChartHandle[] = [];
+  const ov = m.get('_overview');
+  if (ov.pending) {
+    root.appendChild(
+      el('div', 'dci-profile-note dci-profile-pending', `Profiling ${count(ov.n_rows)} rows × ${count(ov.n_columns)} columns…`)
+    );
+    return () => undefined;
+  }
 
   // ---- overview --------------------------------------------------------------
-  const ov = m.get('_overview');
   const tiles = el('div', 'dci-tiles');
   const tile = (label: string, value: string): void => {
     const t = el('div', 'dci-tile');
@@ -167,11 +208,10 @@ const render: Render<ProfileTraits> = ({ model, el: host }) => {
 
   return () => {
     observer.disconnect();
-    channel.dispose();
     for (const h of charts) {
       h.finalize();
     }
   };
-};
+}
 
 export default { render };
