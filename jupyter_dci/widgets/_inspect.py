@@ -163,7 +163,7 @@ class Workbench(ipywidgets.VBox):
             description="Refresh",
             tooltip="Recompute everything (after changing the frame in code)",
             icon="refresh",
-            layout=ipywidgets.Layout(width="auto"),
+            layout=ipywidgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.refresh_button.on_click(lambda _b: self.refresh())
         self._holders = [ipywidgets.VBox() for _ in TABS]
@@ -645,7 +645,8 @@ class Workbench(ipywidgets.VBox):
             for alert in self._profile.alerts:
                 counts[alert.severity] = counts.get(alert.severity, 0) + 1
             detail = ", ".join(f"{n} {s}" for s, n in counts.items())
-            text = f"{len(self._profile.alerts)} alerts" + (f" ({detail})" if detail else "")
+            n = len(self._profile.alerts)
+            text = f"{n} alert{'' if n == 1 else 's'}" + (f" ({detail})" if detail else "")
             if self._profile_gen != self.generation:
                 text += " · as of before the last edits (open Overview to update)"
             out["alerts"] = text

@@ -170,3 +170,88 @@ def test_workbench_in_notebook_7_computes_probabilities(page: Any, lab: LabServe
     )
     ours = [e for e in page.page_errors if e not in NOTEBOOK7_KNOWN_ERRORS]
     assert ours == [], ours
+
+
+def test_saved_output_reads_as_a_summary_without_its_kernel(page: Any, lab: LabServer) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    # Run and save the notebook elsewhere (nbclient): reopened here, its kernel is a new one
+    # that never held the workbench, as after a restart or on another machine.
+    path = write_notebook(
+        lab.root / "inspect_saved.ipynb",
+        [
+            "import pandas as pd, jupyter_dci as dci\n"
+            f"df = pd.DataFrame({{'x': [1, None, 3, 4], '{XSS}': ['a', 'b', 'a', 'b']}})\n"
+            f"dci.inspect(df, label='{XSS}')"
+        ],
+    )
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    nbformat.write(nb, path)
+    open_notebook(page, lab, "inspect_saved.ipynb")
+    summary = page.locator(".jp-OutputArea-output .dci-inspect-static")
+    summary.wait_for(timeout=30_000)
+    text = summary.inner_text()
+    assert "jupyter_dci workbench (the interactive panel needs a running kernel)" in text
+    assert "4 rows × 2 columns" in text and "alerts" in text
+    assert XSS in text  # the label column's name in an alert, as text
+    assert page.evaluate("() => window.__dci_xss") is None
+
+
+def _run_cell(page: Any, index: int, timeout_s: float = 120) -> str:
+    """Run cell ``index`` of the open notebook; return its printed output."""
+    page.evaluate(
+        """(i) => { const app = window.jupyterapp;
+                    app.shell.currentWidget.content.activeCellIndex = i;
+                    void app.commands.execute('notebook:run-cell'); }""",
+        index,
+    )
+    page.wait_for_function(
+        """(i) => { const w = window.jupyterapp.shell.currentWidget;
+                    return w.sessionContext.session.kernel.status === 'idle'
+                      && w.content.widgets[i].model.executionCount !== null; }""",
+        arg=index,
+        timeout=timeout_s * 1000,
+        polling=100,
+    )
+    return str(
+        page.evaluate(
+            "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i]"
+            ".outputArea.node.innerText",
+            index,
+        )
+    )
+
+
+def test_workshop_notebook_3_clicked_through_as_a_participant(page: Any, lab: LabServer) -> None:
+    import shutil
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2] / "examples" / "03_fix_the_labels.ipynb"
+    shutil.copy(source, lab.root / "03_fix_the_labels.ipynb")
+    open_notebook(page, lab, "03_fix_the_labels.ipynb")
+    assert "126 labels wrong on purpose" in _run_cell(page, 1)
+    assert "test accuracy" in _run_cell(page, 3)
+    _run_cell(page, 5)  # the workbench
+    click_tab(page, "Label issues")
+    page.locator(".dci-inspect-compute").click()
+    page.wait_for_selector(".dci-review[data-index='0']", timeout=120_000)
+    # Three suspects by keyboard, as a participant would: accept, accept, keep.
+    page.locator(".dci-review").click(position={"x": 5, "y": 5})
+    for key in ("Enter", "Enter", "k"):
+        page.keyboard.press(key)
+    poll_kernel(
+        page,
+        "print(wb.review_panel.n_reviewed, noise.score(df['label'])['changed'])",
+        lambda out: out == "3 2",
+        timeout=15,
+    )
+    # The scoring cell counts exactly what the keyboard did.
+    fixed, changed = kernel_json(
+        page, "[noise.score(df['label'])['fixed'], noise.score(df['label'])['changed']]"
+    )
+    assert changed == 2
+    score = _run_cell(page, 9)
+    assert score.startswith(f"fixed {fixed} of 126 planted errors")
+    assert page.page_errors == []
