@@ -188,12 +188,16 @@ class Workbench(ipywidgets.VBox):
         if dataset is not None:
             ref = weakref.ref(self)
 
-            def on_event(ds: Any, _kind: str) -> None:
+            def on_event(ds: Any, kind: str) -> None:
                 wb = ref()
                 if wb is None:
                     unsubscribe(on_event)
                 elif ds is wb.dataset:
-                    wb._changed()
+                    # A commit changes the version, not the data: only the counts move.
+                    if kind in ("edit", "discard", "pull"):
+                        wb._changed()
+                    else:
+                        wb._update_header()
 
             self._on_event = on_event
             subscribe(on_event)
@@ -320,8 +324,8 @@ class Workbench(ipywidgets.VBox):
         on_event = getattr(self, "_on_event", None)
         if on_event is not None:
             unsubscribe(on_event)
-        for holder in getattr(self, "_holders", ()):
-            _close_tree(holder)
+        for child in getattr(self, "children", ()):
+            _close_tree(child)
         super().close()
 
     # ---- tabs ---------------------------------------------------------------------

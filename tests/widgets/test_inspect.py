@@ -272,3 +272,17 @@ def test_large_frames_are_profiled_in_the_background(
         assert wb._profile_gen == wb.generation and "alerts" in wb.summary()
 
     asyncio.run(in_a_kernel_loop())
+
+
+def test_a_commit_moves_the_counts_but_recomputes_nothing(planted: Any, tmp_path: Path) -> None:
+    df, probs, _ = planted
+    ds = dci.track(df, name="planted", label="y", root=tmp_path)
+    wb = dci.inspect(ds, pred_probs=probs)
+    ds.relabel(df.index[:1], 1 - int(df["y"].iloc[0]), reason="test")
+    gen = wb.generation
+    assert gen > 0 and "1 uncommitted edits" in wb.header.value
+    ds.commit("one fix")
+    assert wb.generation == gen and "version 2 · 0 uncommitted edits" in wb.header.value
+    panel = wb.profile_panel
+    wb.close()
+    assert panel.summary.comm is None and wb.tabs.comm is None
