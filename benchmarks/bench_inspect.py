@@ -30,7 +30,6 @@ chromium and the test extra).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -44,7 +43,15 @@ sys.path.insert(0, str(ROOT))
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
-from tests.browser.harness import chromium, lab_server, open_notebook, write_notebook  # noqa: E402
+from tests.browser.harness import (  # noqa: E402
+    chromium,
+    lab_server,
+    open_notebook,
+    run_cell,
+    shut_down_sessions,
+    wait_cell_done,
+    write_notebook,
+)
 
 SETUP = """
 import sys
@@ -96,27 +103,6 @@ WORKBENCH = [
 PANDAS_FIRST = ".jp-RenderedHTMLCommon table.dataframe"
 
 
-def _wait_idle(page: Any, index: int, timeout_s: float) -> None:
-    page.wait_for_function(
-        """(i) => { const w = window.jupyterapp.shell.currentWidget;
-                    return w.sessionContext.session.kernel.status === 'idle'
-                      && w.content.widgets[i].model.executionCount !== null; }""",
-        arg=index,
-        timeout=timeout_s * 1000,
-        polling=100,
-    )
-
-
-def _run_cell(page: Any, index: int, timeout_s: float) -> None:
-    page.evaluate(
-        """(i) => { const app = window.jupyterapp;
-                    app.shell.currentWidget.content.activeCellIndex = i;
-                    void app.commands.execute('notebook:run-cell'); }""",
-        index,
-    )
-    _wait_idle(page, index, timeout_s)
-
-
 def _save(page: Any) -> None:
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_function(
@@ -138,7 +124,7 @@ def browser_runs(rows: int, runs: int) -> dict[str, list[float]]:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
             open_notebook(page, lab, name)
-            _run_cell(page, 0, timeout_s=300)
+            run_cell(page, 0, timeout=300)
             _save(page)
             before = path.stat().st_size
             for key, index in (("cold", 1), ("warm", 2)):
@@ -146,19 +132,18 @@ def browser_runs(rows: int, runs: int) -> dict[str, list[float]]:
                 out[f"{key}_shown"].append(shown)
                 out[f"{key}_overview"].append(overview)
                 out[f"{key}_chart"].append(chart)
-                _wait_idle(page, index, 120)
+                wait_cell_done(page, index, timeout=120)
             (first,) = page.evaluate(JS_RUN_AND_WAIT, [3, [PANDAS_FIRST], 60_000])
             out["pandas"].append(first)
-            _wait_idle(page, 3, 60)
+            wait_cell_done(page, 3, timeout=60)
             # Open every tab of the first workbench, as a person looking around would.
             for title in ("Label issues", "Slices", "History", "Overview"):
                 page.locator(".dci-inspect-tabs .lm-TabBar-tab", has_text=title).first.click()
-                _wait_idle(page, 3, 120)
+                wait_cell_done(page, 3, timeout=120)
             _save(page)
             out["saved_growth"].append(path.stat().st_size - before)
             context.close()
-            for session in json.loads(_get(f"{lab.url}/api/sessions")):
-                _delete(f"{lab.url}/api/sessions/{session['id']}")
+            shut_down_sessions(lab)
     return out
 
 
@@ -189,21 +174,6 @@ def nbclient_growth(rows: int) -> tuple[int, int]:
         NotebookClient(nb, kernel_name="python3", timeout=600, store_widget_state=True).execute()
         nbformat.write(nb, full)
         return base.stat().st_size, full.stat().st_size
-
-
-def _get(url: str) -> str:
-    import urllib.request
-
-    with urllib.request.urlopen(url, timeout=10) as resp:
-        return resp.read().decode()
-
-
-def _delete(url: str) -> None:
-    import urllib.request
-
-    req = urllib.request.Request(url, method="DELETE")
-    with urllib.request.urlopen(req, timeout=30):
-        pass
 
 
 def _secs(values: list[float]) -> list[float]:

@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,7 +34,14 @@ import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
-from tests.browser.harness import chromium, lab_server, open_notebook, write_notebook  # noqa: E402
+from tests.browser.harness import (  # noqa: E402
+    chromium,
+    lab_server,
+    open_notebook,
+    run_cell,
+    shut_down_sessions,
+    write_notebook,
+)
 
 SETUP = """
 import sys
@@ -103,23 +109,6 @@ JS_SORT = """async ([limitMs]) => {
 }"""
 
 
-def run_cell(page: Any, index: int, timeout_s: float) -> None:
-    page.evaluate(
-        """(i) => { const app = window.jupyterapp;
-                    app.shell.currentWidget.content.activeCellIndex = i;
-                    void app.commands.execute('notebook:run-cell'); }""",
-        index,
-    )
-    page.wait_for_function(
-        """(i) => { const w = window.jupyterapp.shell.currentWidget;
-                    return w.sessionContext.session.kernel.status === 'idle'
-                      && w.content.widgets[i].model.executionCount !== null; }""",
-        arg=index,
-        timeout=timeout_s * 1000,
-        polling=100,
-    )
-
-
 def browser_runs(rows: int, runs: int) -> dict[str, dict[str, list[float]]]:
     results: dict[str, dict[str, list[float]]] = {
         tool: {"first": [], "fetch": [], "sort": []} for tool in SHOW
@@ -132,7 +121,7 @@ def browser_runs(rows: int, runs: int) -> dict[str, dict[str, list[float]]]:
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
                 page = context.new_page()
                 open_notebook(page, lab, name)
-                run_cell(page, 0, timeout_s=300)
+                run_cell(page, 0, timeout=300)
                 first = page.evaluate(JS_RUN_AND_WAIT, [selector, 120_000])
                 results[tool]["first"].append(first)
                 if tool == "jupyter_dci" and first > 0:
@@ -144,25 +133,8 @@ def browser_runs(rows: int, runs: int) -> dict[str, dict[str, list[float]]]:
                     results[tool]["sort"].append(page.evaluate(JS_SORT, [60_000]))
                 context.close()
                 # The kernel of this notebook holds a 1M-row frame: shut it down before the next.
-                page_kernels = json.loads(_get(f"{lab.url}/api/sessions"))
-                for session in page_kernels:
-                    _delete(f"{lab.url}/api/sessions/{session['id']}")
+                shut_down_sessions(lab)
     return results
-
-
-def _get(url: str) -> str:
-    import urllib.request
-
-    with urllib.request.urlopen(url, timeout=10) as resp:
-        return resp.read().decode()
-
-
-def _delete(url: str) -> None:
-    import urllib.request
-
-    req = urllib.request.Request(url, method="DELETE")
-    with urllib.request.urlopen(req, timeout=30):
-        pass
 
 
 def kernel_page_ms(rows: int) -> list[float]:

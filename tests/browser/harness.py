@@ -211,6 +211,46 @@ def run_all_cells(page: Any, *, timeout: float = 120) -> None:
     )
 
 
+def wait_cell_done(page: Any, index: int, *, timeout: float = 120) -> None:
+    """Wait until cell ``index`` of the open notebook has run and the kernel is idle."""
+    page.wait_for_function(
+        """(i) => { const w = window.jupyterapp.shell.currentWidget;
+                    return w.sessionContext.session.kernel.status === 'idle'
+                      && w.content.widgets[i].model.executionCount !== null; }""",
+        arg=index,
+        timeout=timeout * 1000,
+        polling=100,
+    )
+
+
+def run_cell(page: Any, index: int, *, timeout: float = 120) -> str:
+    """Run cell ``index`` of the open notebook, wait for it, and return its output's text."""
+    page.evaluate(
+        """(i) => { const app = window.jupyterapp;
+                    app.shell.currentWidget.content.activeCellIndex = i;
+                    void app.commands.execute('notebook:run-cell'); }""",
+        index,
+    )
+    wait_cell_done(page, index, timeout=timeout)
+    return str(
+        page.evaluate(
+            "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i]"
+            ".outputArea.node.innerText",
+            index,
+        )
+    )
+
+
+def shut_down_sessions(server: LabServer) -> None:
+    """Shut down every kernel session of the server (a benchmark's big frames go with them)."""
+    with urllib.request.urlopen(f"{server.url}/api/sessions", timeout=10) as resp:
+        sessions = json.loads(resp.read().decode())
+    for session in sessions:
+        req = urllib.request.Request(f"{server.url}/api/sessions/{session['id']}", method="DELETE")
+        with urllib.request.urlopen(req, timeout=30):
+            pass
+
+
 def kernel_eval(page: Any, code: str) -> str:
     """Run code in the open notebook's kernel and return what it printed."""
     return str(page.evaluate(_JS_KERNEL_EVAL, code))

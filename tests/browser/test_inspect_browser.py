@@ -11,6 +11,7 @@ from tests.browser.harness import (
     open_notebook,
     poll_kernel,
     run_all_cells,
+    run_cell,
     write_notebook,
 )
 
@@ -68,6 +69,25 @@ def kernel_json(page: Any, expr: str) -> Any:
     return json.loads(kernel_eval(page, f"import json; print(json.dumps({expr}, default=str))"))
 
 
+def accept_first_suspect(page: Any, column: str, *, header_says: str) -> None:
+    """Press Enter on the review's first suspect; wait for the frame and the header."""
+    row_key, suggested = kernel_json(
+        page,
+        "[int(wb.review_panel.session.suspect(0).row), "
+        "int(wb.review_panel.session.suspect(0).suggested)]",
+    )
+    page.locator(".dci-review").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Enter")
+    poll_kernel(
+        page, f"print(int(df.loc[{row_key}, {column!r}]))", lambda out: out == str(suggested)
+    )
+    page.wait_for_function(
+        "(text) => document.querySelector('.dci-inspect-header').textContent.includes(text)",
+        arg=header_says,
+        timeout=10_000,
+    )
+
+
 def test_workbench_in_jupyterlab_shares_one_state(page: Any, lab: LabServer) -> None:
     write_notebook(lab.root / "inspect_planted.ipynb", [PLANTED])
     open_notebook(page, lab, "inspect_planted.ipynb")
@@ -110,19 +130,7 @@ def test_workbench_in_jupyterlab_shares_one_state(page: Any, lab: LabServer) -> 
     n_shown, n_suspects = kernel_json(page, "[wb.review_panel.n_shown, wb.review_panel.n_suspects]")
     assert 0 < n_shown < n_suspects
     # A relabel by keyboard: the frame, the pending edits and the header follow at once.
-    row_key, suggested = kernel_json(
-        page,
-        "[int(wb.review_panel.session.suspect(0).row), "
-        "int(wb.review_panel.session.suspect(0).suggested)]",
-    )
-    page.locator(".dci-review").click(position={"x": 5, "y": 5})
-    page.keyboard.press("Enter")
-    poll_kernel(page, f"print(int(df.loc[{row_key}, 'y']))", lambda out: out == str(suggested))
-    page.wait_for_function(
-        "() => document.querySelector('.dci-inspect-header').textContent"
-        ".includes('1 uncommitted edits')",
-        timeout=10_000,
-    )
+    accept_first_suspect(page, "y", header_says="1 uncommitted edits")
     assert "1 reviewed · 1 relabelled" in header.inner_text()
     # History: the pending edit is listed; commit it from the panel.
     click_tab(page, "History")
@@ -155,19 +163,7 @@ def test_workbench_in_notebook_7_computes_probabilities(page: Any, lab: LabServe
     # The kernel answers while the folds are fitted (the work runs in a thread).
     assert kernel_eval(page, "print(1 + 1)").strip() == "2"
     page.wait_for_selector(".dci-review[data-index='0']", timeout=120_000)
-    row_key, suggested = kernel_json(
-        page,
-        "[int(wb.review_panel.session.suspect(0).row), "
-        "int(wb.review_panel.session.suspect(0).suggested)]",
-    )
-    page.locator(".dci-review").click(position={"x": 5, "y": 5})
-    page.keyboard.press("Enter")
-    poll_kernel(page, f"print(int(df.loc[{row_key}, 'label']))", lambda out: out == str(suggested))
-    page.wait_for_function(
-        "() => document.querySelector('.dci-inspect-header').textContent"
-        ".includes('1 reviewed · 1 relabelled')",
-        timeout=10_000,
-    )
+    accept_first_suspect(page, "label", header_says="1 reviewed · 1 relabelled")
     ours = [e for e in page.page_errors if e not in NOTEBOOK7_KNOWN_ERRORS]
     assert ours == [], ours
 
@@ -199,31 +195,6 @@ def test_saved_output_reads_as_a_summary_without_its_kernel(page: Any, lab: LabS
     assert page.evaluate("() => window.__dci_xss") is None
 
 
-def _run_cell(page: Any, index: int, timeout_s: float = 120) -> str:
-    """Run cell ``index`` of the open notebook; return its printed output."""
-    page.evaluate(
-        """(i) => { const app = window.jupyterapp;
-                    app.shell.currentWidget.content.activeCellIndex = i;
-                    void app.commands.execute('notebook:run-cell'); }""",
-        index,
-    )
-    page.wait_for_function(
-        """(i) => { const w = window.jupyterapp.shell.currentWidget;
-                    return w.sessionContext.session.kernel.status === 'idle'
-                      && w.content.widgets[i].model.executionCount !== null; }""",
-        arg=index,
-        timeout=timeout_s * 1000,
-        polling=100,
-    )
-    return str(
-        page.evaluate(
-            "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i]"
-            ".outputArea.node.innerText",
-            index,
-        )
-    )
-
-
 def test_workshop_notebook_3_clicked_through_as_a_participant(page: Any, lab: LabServer) -> None:
     import shutil
     from pathlib import Path
@@ -231,9 +202,9 @@ def test_workshop_notebook_3_clicked_through_as_a_participant(page: Any, lab: La
     source = Path(__file__).resolve().parents[2] / "examples" / "03_fix_the_labels.ipynb"
     shutil.copy(source, lab.root / "03_fix_the_labels.ipynb")
     open_notebook(page, lab, "03_fix_the_labels.ipynb")
-    assert "126 labels wrong on purpose" in _run_cell(page, 1)
-    assert "test accuracy" in _run_cell(page, 3)
-    _run_cell(page, 5)  # the workbench
+    assert "126 labels wrong on purpose" in run_cell(page, 1)
+    assert "test accuracy" in run_cell(page, 3)
+    run_cell(page, 5)  # the workbench
     click_tab(page, "Label issues")
     page.locator(".dci-inspect-compute").click()
     page.wait_for_selector(".dci-review[data-index='0']", timeout=120_000)
@@ -252,6 +223,6 @@ def test_workshop_notebook_3_clicked_through_as_a_participant(page: Any, lab: La
         page, "[noise.score(df['label'])['fixed'], noise.score(df['label'])['changed']]"
     )
     assert changed == 2
-    score = _run_cell(page, 9)
+    score = run_cell(page, 9)
     assert score.startswith(f"fixed {fixed} of 126 planted errors")
     assert page.page_errors == []
