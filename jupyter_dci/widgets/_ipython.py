@@ -39,14 +39,14 @@ class InspectBar(ipywidgets.VBox):
             layout=ipywidgets.Layout(width="auto"),
         )
         self.button.add_class("dci-inspect-open")
-        self.button.on_click(lambda _b: self.open())
+        self.button.on_click(lambda _b: self.open_workbench())
         self.note = ipywidgets.HTML(
             html.escape(f"jupyter_dci · {len(frame):,} rows × {frame.shape[1]:,} columns")
         )
         super().__init__([ipywidgets.HBox([self.button, self.note])])
         _bars.add(self)
 
-    def open(self) -> Any:
+    def open_workbench(self) -> Any:
         """Open the workbench in place of the bar (what the button does); return it."""
         from jupyter_dci.widgets._bridge import bridge
         from jupyter_dci.widgets._inspect import inspect

@@ -226,3 +226,27 @@ def test_workshop_notebook_3_clicked_through_as_a_participant(page: Any, lab: La
     score = run_cell(page, 9)
     assert score.startswith(f"fixed {fixed} of 126 planted errors")
     assert page.page_errors == []
+
+
+def test_load_ext_puts_an_inspect_button_under_dataframes(page: Any, lab: LabServer) -> None:
+    write_notebook(
+        lab.root / "inspect_ext.ipynb",
+        [
+            "import pandas as pd\n"
+            "df = pd.DataFrame({'x': [1.0, 2.0, None], 'label': ['a', 'b', 'a']})\n"
+            "df",
+            "%load_ext jupyter_dci\ndf",
+        ],
+    )
+    open_notebook(page, lab, "inspect_ext.ipynb")
+    run_all_cells(page)
+    # Off by default: the first cell shows the frame as pandas does, and nothing more.
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    assert cells.nth(0).locator("table.dataframe").count() == 1
+    assert cells.nth(0).locator(".dci-inspect-open").count() == 0
+    # Loaded: the same table, and a button that opens the workbench in place.
+    assert cells.nth(1).locator("table.dataframe").count() == 1
+    cells.nth(1).locator(".dci-inspect-open").click()
+    cells.nth(1).locator(".dci-inspect .dci-cards .dci-card").first.wait_for(timeout=30_000)
+    assert "label issues" in cells.nth(1).locator(".dci-inspect-header").inner_text()
+    assert page.page_errors == []

@@ -232,8 +232,8 @@ def test_load_ext_offers_inspect_under_dataframes() -> None:
     try:
         formatter.format(df)
         bars = [b for b in _ipython._bars if b._frame is df]
-        assert len(bars) == 1
-        workbench = bars[0].open()
+        assert len(bars) == 1 and bars[0].comm is not None  # its model reached the front end
+        workbench = bars[0].open_workbench()
         assert workbench.label == "label" and bars[0].children == (workbench,)
     finally:
         dci.unload_ipython_extension(shell)
