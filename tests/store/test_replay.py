@@ -29,7 +29,8 @@ def every_kind(n: int = N) -> pd.DataFrame:
                 rng.choice(["lo", "hi"], n), categories=["lo", "mid", "hi"], ordered=True
             ),
             "int_cats": pd.Categorical(rng.integers(0, 3, n)),
-            "obj": pd.Series(rng.choice(words, n), dtype=object).where(rng.random(n) > 0.1),
+            # None, not NaN, marks missing text: Parquet keeps a null, read back as None.
+            "obj": pd.Series(rng.choice(words, n), dtype=object).where(rng.random(n) > 0.1, None),
             "str_default": pd.Series(rng.choice(words, n)),
             "str_python": pd.array(rng.choice(words, n), dtype="string[python]"),
             "str_arrow": pd.array(rng.choice(words, n), dtype="string[pyarrow]"),
