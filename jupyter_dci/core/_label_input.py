@@ -48,7 +48,8 @@ class LabelInput:
     top : numpy.ndarray
         Each row's highest probability (shape n).
     argmax : numpy.ndarray
-        The class of ``top``, the first one on ties (intp, shape n).
+        The class of ``top`` (intp, shape n); on a tie the first class from 1 on that
+        reaches it, class 0 only when it is alone (see ``_scan``).
     classes : pandas.Index
         The class of each column of ``probs``.
     index : pandas.Index
@@ -244,8 +245,8 @@ def check_probs(probs: np.ndarray, func: str) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     top, argmax : numpy.ndarray
-        Each row's highest probability and its class (the first on ties), found in the same
-        pass over the data as the checks.
+        Each row's highest probability and its class (on ties as ``LabelInput.argmax``
+        says), found in the same pass over the data as the checks.
     """
     n, k = probs.shape
     if n == 0:
