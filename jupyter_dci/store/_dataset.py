@@ -637,7 +637,9 @@ class Dataset:
         """
         from ._reshape import reshape_dataset
 
-        return reshape_dataset(self, frame, message, author)
+        version = reshape_dataset(self, frame, message, author)
+        emit(self, "reshape")
+        return version
 
     # -- reading -------------------------------------------------------------------------
     def version(self, version: Any = "HEAD") -> Version:
@@ -687,6 +689,7 @@ class Dataset:
         if not isinstance(tag, str) or not tag or tag.startswith("HEAD") or tag.isdigit():
             raise param_error("tag", "tag", "a non-empty str, not 'HEAD...' nor digits", tag)
         self._log.set_tag(tag, self._log.resolve(version, func="tag"))
+        emit(self, "tag")
 
     def checkout(self, version: Any = "HEAD") -> pd.DataFrame:
         """Return a new DataFrame equal to the dataset at ``version``, dtypes included.

@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 
 #: The kinds of events: a Dataset was made (track/open), cells were written (relabel,
 #: edit, restore, revert), pending edits were committed, discarded, or others' versions
-#: pulled in.
-KINDS = ("track", "edit", "commit", "discard", "pull")
+#: pulled in, a reshaped frame (rows or columns added or dropped) became a version, or a
+#: version was tagged.
+KINDS = ("track", "edit", "commit", "discard", "pull", "reshape", "tag")
 
 #: Modules subscribed on the first event inside an IPython kernel (see the module docstring).
 KERNEL_LISTENERS: tuple[str, ...] = ("jupyter_dci.widgets._bridge",)

@@ -61,7 +61,12 @@ def apply_dtypes(frame: pd.DataFrame, schema: dict[str, Any]) -> None:
                     dtype.categories, ordered=dtype.ordered
                 )
         elif current != dtype:
-            frame[column] = frame[column].astype(dtype)
+            converted = frame[column].astype(dtype)
+            if getattr(dtype, "kind", "") == "O" and isinstance(current, pd.StringDtype):
+                # Text read back as a string dtype marks missing with NaN (pandas 3's str)
+                # or NA; the object column it came from held None, as every edit does.
+                converted = converted.where(converted.notna(), None)
+            frame[column] = converted
 
 
 def apply_values(frame: pd.DataFrame, cells: pd.DataFrame) -> None:

@@ -193,10 +193,13 @@ class Workbench(ipywidgets.VBox):
                 if wb is None:
                     unsubscribe(on_event)
                 elif ds is wb.dataset:
-                    # A commit changes the version, not the data: only the counts move.
-                    if kind in ("edit", "discard", "pull"):
+                    if ds.frame is not wb.frame:
+                        # A reshape (or a pull of one) tracks a new frame: start on it.
+                        wb._adopt_frame(ds.frame)
+                    elif kind in ("edit", "discard", "pull"):
                         wb._changed()
                     else:
+                        # A commit or a tag changes the version, not the data: counts only.
                         wb._update_header()
 
             self._on_event = on_event
@@ -253,10 +256,25 @@ class Workbench(ipywidgets.VBox):
         """Recompute every tab from the frame as it is now (the Refresh button)."""
         self.generation += 1
         # Issues of the old labels would be stale: the review starts again from the frame.
-        self._built["labels"] = -1
-        self._built["history"] = -1
+        for name in TABS:
+            self._built[name] = -1
         self._ensure(self.tab)
         self._update_header()
+
+    def _adopt_frame(self, frame: pd.DataFrame) -> None:
+        """Follow the dataset to a new frame: every tab starts again on it."""
+        self.frame = frame
+        if self._probs is not None and len(self._probs_matrix()) != len(frame):
+            # Probabilities and predictions of other rows would be misaligned: dropped.
+            self._probs, self._probs_origin = None, ""
+            self._predictions = None
+        if self._predictions is not None and len(self._predictions) != len(frame):
+            self._predictions = None
+        self._scope = None
+        self.refresh()
+
+    def _probs_matrix(self) -> Any:
+        return getattr(self._probs, "pred_probs", self._probs)
 
     def compute_probabilities(self, *, wait: bool = True, **options: Any) -> None:
         """Compute the class probabilities out of sample (what the Label issues button does).

@@ -286,3 +286,20 @@ def test_a_commit_moves_the_counts_but_recomputes_nothing(planted: Any, tmp_path
     panel = wb.profile_panel
     wb.close()
     assert panel.summary.comm is None and wb.tabs.comm is None
+
+
+def test_a_reshape_moves_the_workbench_to_the_new_frame(planted: Any, tmp_path: Path) -> None:
+    df, probs, _ = planted
+    ds = dci.track(df, name="planted", label="y", root=tmp_path)
+    wb = dci.inspect(ds, pred_probs=probs)
+    wb.open_tab("labels")
+    ds.tag("before")
+    assert wb.generation == 0  # a tag is not a change of data
+    bigger = pd.concat([ds.frame, ds.frame.tail(2).set_axis([4000, 4001])])
+    ds.reshape(bigger, "two more rows")
+    assert wb.frame is ds.frame and len(wb.frame) == 4002
+    # The probabilities were for 4,000 rows: dropped, and the tab offers to compute again.
+    assert wb.probabilities is None and wb._compute_box is not None
+    assert "4,002 rows" in wb.header.value and "version 2" in wb.header.value
+    wb.open_tab("overview")
+    assert wb.profile.n_rows == 4002
