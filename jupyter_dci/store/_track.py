@@ -65,6 +65,7 @@ def track(
     label: str | None = None,
     key: str | list[str] | None = None,
     root: str | Path = ".dci",
+    author: str | None = None,
 ) -> Dataset:
     """Start tracking a DataFrame (the same object) as a versioned dataset.
 
@@ -86,6 +87,10 @@ def track(
         never missing.
     root : str or Path, default ".dci"
         The folder holding datasets.
+    author : str, optional
+        Who tracked it, recorded with version 1 (a reattach records nothing); by default
+        as for edits (``JUPYTER_DCI_AUTHOR``, else git's ``user.name``, else the system
+        user).
 
     Returns
     -------
@@ -106,7 +111,11 @@ def track(
     >>> ds = track(df, name="pets", label="label", root=tempfile.mkdtemp())
     >>> ds.head.id, ds.head.kind
     (1, 'track')
+    >>> track(df, name="pets2", root=ds.path.parent, author="ana").head.author
+    'ana'
     """
+    if author is not None and (not isinstance(author, str) or not author.strip()):
+        raise param_error("author", "track", "a non-empty str or None", author)
     _check_columns(df, "track")
     folder = _folder(root, name, "track")
     spec = KeySpec.from_param(df, key, "track")
@@ -131,7 +140,7 @@ def track(
             log.add_version(
                 version=1,
                 message=f"track {name}",
-                author=default_author(),
+                author=author or default_author(),
                 time=utc_now(),
                 kind="track",
                 revert_of=None,

@@ -382,3 +382,18 @@ def test_image_cells_round_trip_and_reattach(tmp_path):
     changed.at[5, "image"] = changed.at[5, "image"] + 1
     with pytest.raises(DataMismatchError):
         open_dataset("imgs", root=tmp_path, frame=changed)
+
+
+def test_track_records_who_tracked_it(tmp_path) -> None:
+    import pandas as pd
+    import pytest
+
+    from jupyter_dci.errors import InvalidParameterError
+    from jupyter_dci.store import track
+
+    df = pd.DataFrame({"y": ["a", "b"]})
+    ds = track(df, name="who", root=tmp_path, author="Ana Lima")
+    assert ds.head.author == "Ana Lima" and ds.log()["author"].tolist() == ["Ana Lima"]
+    with pytest.raises(InvalidParameterError, match="non-empty str"):
+        track(df.copy(), name="who2", root=tmp_path, author="  ")
+    assert not (tmp_path / "who2").exists()  # refused before anything was written
