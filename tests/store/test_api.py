@@ -385,11 +385,7 @@ def test_image_cells_round_trip_and_reattach(tmp_path):
 
 
 def test_track_records_who_tracked_it(tmp_path) -> None:
-    import pandas as pd
-    import pytest
-
     from jupyter_dci.errors import InvalidParameterError
-    from jupyter_dci.store import track
 
     df = pd.DataFrame({"y": ["a", "b"]})
     ds = track(df, name="who", root=tmp_path, author="Ana Lima")
