@@ -286,6 +286,12 @@ class Workbench(ipywidgets.VBox):
             responsive; :meth:`cancel` stops it after the fold being fitted).
         **options
             Passed to :func:`jupyter_dci.out_of_sample_probs` (``model``, ``cv``...).
+
+        Raises
+        ------
+        DCIError
+            With ``wait=True``, what ``out_of_sample_probs`` refused (also shown in the
+            tab); with ``wait=False`` errors are shown in the tab only.
         """
         if self.label is None:
             raise param_error(
@@ -311,6 +317,8 @@ class Workbench(ipywidgets.VBox):
             box.progress.max, box.progress.value = total, done
             box.status.value = html.escape(f"{done} of {total} folds done ({message})")
 
+        outcome: list[Any] = []
+
         def work() -> None:
             try:
                 result: Any = out_of_sample_probs(
@@ -324,10 +332,13 @@ class Workbench(ipywidgets.VBox):
                 if not isinstance(exc, DCIError):
                     log.exception("jupyter_dci inspect: computing probabilities failed")
                 result = exc
+            outcome.append(result)
             self._finish(lambda: self._probs_done(result))
 
         if wait:
             work()
+            if isinstance(outcome[0], Exception) and not isinstance(outcome[0], _CancelledError):
+                raise outcome[0]
         else:
             self._worker = threading.Thread(target=work, name="dci-inspect-probs", daemon=True)
             self._worker.start()

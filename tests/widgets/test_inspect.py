@@ -303,3 +303,15 @@ def test_a_reshape_moves_the_workbench_to_the_new_frame(planted: Any, tmp_path: 
     assert "4,002 rows" in wb.header.value and "version 2" in wb.header.value
     wb.open_tab("overview")
     assert wb.profile.n_rows == 4002
+
+
+def test_computing_refused_input_raises_when_waited_for() -> None:
+    from jupyter_dci.errors import DCIError
+
+    df = pd.DataFrame({"x": [0.1, 0.2, 0.3, 0.4], "y": ["a", "a", "a", "a"]})
+    wb = dci.inspect(df, label="y")
+    with pytest.raises(DCIError, match=r"class"):
+        wb.compute_probabilities()
+    # Shown in the tab too, and the button is ready again.
+    box = wb._compute_box
+    assert "Could not compute probabilities" in box.status.value and not box.start.disabled
