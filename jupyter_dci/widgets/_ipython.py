@@ -20,6 +20,8 @@ from typing import Any
 import ipywidgets
 import pandas as pd
 
+from jupyter_dci.errors import DCIError
+
 __all__ = ["InspectBar", "load", "unload"]
 
 #: Columns taken as the label when no dataset says which one it is.
@@ -57,11 +59,16 @@ class InspectBar(ipywidgets.VBox):
             return None
         # The kernel's tracked datasets (the sidebar's list): one may track this very frame.
         dataset = next((d for d in bridge().datasets() if d.frame is frame), None)
-        if dataset is not None:
-            workbench = inspect(dataset)
-        else:
-            label = next((c for c in frame.columns if c in LABEL_NAMES), None)
-            workbench = inspect(frame, label=label)
+        try:
+            if dataset is not None:
+                workbench = inspect(dataset)
+            else:
+                label = next((c for c in frame.columns if c in LABEL_NAMES), None)
+                workbench = inspect(frame, label=label)
+        except DCIError as exc:
+            # A click's exception would only reach a log: say it beside the button.
+            self.note.value = html.escape(f"Cannot inspect this frame: {exc}")
+            return None
         self.children = (workbench,)
         self.button.close()
         return workbench

@@ -315,3 +315,13 @@ def test_computing_refused_input_raises_when_waited_for() -> None:
     # Shown in the tab too, and the button is ready again.
     box = wb._compute_box
     assert "Could not compute probabilities" in box.status.value and not box.start.disabled
+
+
+def test_inspect_bar_says_why_a_frame_cannot_be_inspected() -> None:
+    from jupyter_dci.widgets._ipython import InspectBar
+
+    # Two columns named "label": no label can be chosen.
+    frame = pd.DataFrame([[1, "a", "b"]], columns=["x", "label", "label"])
+    bar = InspectBar(frame)
+    assert bar.open_workbench() is None
+    assert "Cannot inspect this frame" in bar.note.value and "label" in bar.note.value
