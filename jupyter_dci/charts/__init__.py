@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from jupyter_dci.charts._fast import bar_spec, histogram_spec
+from jupyter_dci.charts._fast import bar_spec, histogram_spec, rate_spec, versions_spec
 
 if TYPE_CHECKING:
     from jupyter_dci.charts._specs import (
@@ -26,7 +26,9 @@ __all__ = [
     "histogram_chart",
     "histogram_spec",
     "rate_chart",
+    "rate_spec",
     "versions_chart",
+    "versions_spec",
 ]
 
 _ALTAIR = {"MAX_MARKS", "bar_chart", "histogram_chart", "rate_chart", "versions_chart"}

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from jupyter_dci.charts import rate_spec, versions_spec
 from jupyter_dci.core._find_slices import FoundSlices, find_slices
 from jupyter_dci.core._slice import Slice
 from jupyter_dci.core._slice_metrics import slice_metrics
@@ -75,18 +76,16 @@ class SlicesWidget(anywidget.AnyWidget):
                     "p_value": f"{s.p_value:.2g}",
                 }
             )
-        from jupyter_dci.charts import rate_chart  # Altair: imported when a panel is made
-
         charts: list[dict[str, Any]] = []
         if found.slices:
             labels = [f"#{s.rank} {s.slice.describe()}" for s in found.slices]
-            spec = rate_chart(labels, [s.error for s in found.slices], overall=found.error)
+            spec = rate_spec(labels, [s.error for s in found.slices], overall=found.error)
             keys = [f"slice:{s.rank}" for s in found.slices]
             charts.append(
                 {
                     "key": "found",
                     "title": "error by slice (dashed: all rows)",
-                    "spec": spec.to_dict(),
+                    "spec": spec,
                     "groups": dict(zip(labels, keys, strict=True)),
                 }
             )
@@ -113,8 +112,6 @@ class SlicesWidget(anywidget.AnyWidget):
     # ---- charts ------------------------------------------------------------------
 
     def _per_value_chart(self, column: Any, errors: np.ndarray) -> dict[str, Any]:
-        from jupyter_dci.charts import rate_chart
-
         # The error per value is the mean of the errors: y_true all 0, y_pred the errors, and the
         # metric a mean (a rate for 0/1 errors, the mean loss otherwise).
         result = slice_metrics(
@@ -134,29 +131,27 @@ class SlicesWidget(anywidget.AnyWidget):
             groups[label] = key
             labels.append(label)
             rates.append(group.value)
-        spec = rate_chart(labels, rates, overall=float(np.mean(errors)))
+        spec = rate_spec(labels, rates, overall=float(np.mean(errors)))
         return {
             "key": f"by:{column}",
             "title": f"error by {column}",
-            "spec": spec.to_dict(),
+            "spec": spec,
             "groups": groups,
         }
 
     @staticmethod
     def _version_charts(dataset: Any) -> list[dict[str, Any]]:
-        from jupyter_dci.charts import versions_chart
-
         frame = dataset.metrics()
         charts = []
         for metric, part in frame.groupby("metric", sort=True):
-            spec = versions_chart(
+            spec = versions_spec(
                 part, metric=str(metric), title=f"{metric} per slice across versions"
             )
             charts.append(
                 {
                     "key": f"versions:{metric}",
                     "title": f"{metric} across versions",
-                    "spec": spec.to_dict(),
+                    "spec": spec,
                     "groups": {},
                 }
             )

@@ -50,3 +50,55 @@ def test_fast_specs_check_their_input_and_share_nothing() -> None:
     a = bar_spec(["a"], [1])
     a["encoding"]["x"]["title"] = "changed"
     assert bar_spec(["a"], [1])["encoding"]["x"].get("title") != "changed"
+
+
+def _renamed_all(spec: dict[str, Any]) -> dict[str, Any]:
+    """Altair's spec with its hash-named datasets and view named as the fast specs do."""
+    import json
+
+    text = json.dumps(spec)
+    datasets = list(spec.get("datasets", {}))
+    names = ["values", "overall"][: len(datasets)]
+    for old, new in zip(datasets, names, strict=True):
+        text = text.replace(old, new)
+    for layer in spec.get("layer", []):
+        if "name" in layer:
+            text = text.replace(layer["name"], "view_rate_bars")
+    return json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("labels", "rates", "options"),
+    [
+        (["a", "b <i>"], [0.4, 0.1], {}),
+        (["a", "b"], [0.4, float("nan")], {"overall": 0.12}),
+        (["only"], [1.0], {"overall": 0.5, "title": "error by slice", "width": 400}),
+    ],
+)
+def test_rate_spec_equals_altairs(labels: Any, rates: Any, options: Any) -> None:
+    from jupyter_dci.charts import rate_chart, rate_spec
+
+    assert rate_spec(labels, rates, **options) == _renamed_all(
+        rate_chart(labels, rates, **options).to_dict()
+    )
+
+
+def test_versions_spec_equals_altairs() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from jupyter_dci.charts import versions_chart, versions_spec
+
+    frame = pd.DataFrame(
+        {
+            "version": np.array([1, 2, 1, 2], dtype=np.int64),
+            "slice": ["", "", "clinic == 'C'", "clinic == 'C'"],
+            "value": [0.9, 0.95, 0.5, float("nan")],
+        }
+    )
+    for options in ({}, {"title": "accuracy across versions", "width": 280}):
+        assert versions_spec(frame, metric="accuracy", **options) == _renamed_all(
+            versions_chart(frame, metric="accuracy", **options).to_dict()
+        )
+    with pytest.raises(InvalidParameterError, match="needs the columns"):
+        versions_spec(frame.drop(columns="slice"), metric="accuracy")
