@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from jupyter_dci import datasets
-from jupyter_dci.core._labels import find_label_issues
-from jupyter_dci.core._oos import out_of_sample_probs
+from jupyter_dci.core.labels._find import find_label_issues
+from jupyter_dci.core.labels._oos import out_of_sample_probs
 
 SETTINGS = [(kind, rate) for kind in ("uniform", "class_conditional") for rate in (0.1, 0.2)]
 

@@ -66,7 +66,7 @@ def _rss_mib() -> float:
 
 
 def child_ours(n: int, runs: int) -> dict[str, Any]:
-    from jupyter_dci.core._find_slices import find_slices
+    from jupyter_dci.core.slices._find import find_slices
 
     df, errors = planted_frame(n)
     before, times = _rss_mib(), []
@@ -81,7 +81,7 @@ def child_ours(n: int, runs: int) -> dict[str, Any]:
 def child_sliceline(n: int, runs: int) -> dict[str, Any]:
     from sliceline.slicefinder import Slicefinder
 
-    from jupyter_dci.core._slice_bins import encode_features
+    from jupyter_dci.core.slices._bins import encode_features
 
     df, errors = planted_frame(n)
     features, _ = encode_features(df, FEATURES)
@@ -101,8 +101,8 @@ def child_sliceline(n: int, runs: int) -> dict[str, Any]:
 
 
 def child_metrics(n: int, runs: int) -> dict[str, Any]:
-    from jupyter_dci.core._slice_bins import encode_features
-    from jupyter_dci.core._slice_metrics import slice_metrics
+    from jupyter_dci.core.slices._bins import encode_features
+    from jupyter_dci.core.slices._metrics import slice_metrics
 
     df, errors = planted_frame(n)
     rng = np.random.default_rng(1)

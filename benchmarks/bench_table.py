@@ -139,7 +139,7 @@ def browser_runs(rows: int, runs: int) -> dict[str, dict[str, list[float]]]:
 
 def kernel_page_ms(rows: int) -> list[float]:
     from benchmarks.frames import make_mixed_frame
-    from jupyter_dci.core._pager import FramePager
+    from jupyter_dci.core.table._pager import FramePager
 
     pager = FramePager(make_mixed_frame(rows, seed=0))
     rng = np.random.default_rng(0)

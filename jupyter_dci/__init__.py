@@ -21,14 +21,24 @@ from jupyter_dci.errors import DCIError
 
 if TYPE_CHECKING:
     from jupyter_dci import datasets
-    from jupyter_dci.core._duplicates import Duplicates, find_duplicates
-    from jupyter_dci.core._find_slices import FoundSlice, FoundSlices, find_slices
-    from jupyter_dci.core._labels import LabelIssues, find_label_issues, label_scores
-    from jupyter_dci.core._oos import OutOfSampleProbs, out_of_sample_probs
-    from jupyter_dci.core._predicate import Predicate, parse_predicate, predicate_from_dict
-    from jupyter_dci.core._slice import Slice
-    from jupyter_dci.core._slice_metrics import SliceMetric, SliceMetrics, slice_metrics
+    from jupyter_dci.core import Duplicates, find_duplicates
+    from jupyter_dci.core.labels import (
+        LabelIssues,
+        OutOfSampleProbs,
+        find_label_issues,
+        label_scores,
+        out_of_sample_probs,
+    )
+    from jupyter_dci.core.predicate import Predicate, Slice, parse_predicate, predicate_from_dict
     from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile
+    from jupyter_dci.core.slices import (
+        FoundSlice,
+        FoundSlices,
+        SliceMetric,
+        SliceMetrics,
+        find_slices,
+        slice_metrics,
+    )
     from jupyter_dci.store import Change, Dataset, Diff, Version, track
     from jupyter_dci.store import open_dataset as open  # dci.open, as issue 5 names it
     from jupyter_dci.widgets import (
@@ -42,8 +52,8 @@ if TYPE_CHECKING:
         slices,
         table,
     )
-    from jupyter_dci.widgets._inspect import Workbench, inspect
     from jupyter_dci.widgets._profile import ProfilePanel, profile
+    from jupyter_dci.widgets.inspect import Workbench, inspect
 
 __all__ = [
     "Alert",
@@ -103,8 +113,8 @@ _LAZY = {
     "SlicesPanel": "jupyter_dci.widgets",
     "HistoryWidget": "jupyter_dci.widgets",
     "ReviewWidget": "jupyter_dci.widgets",
-    "inspect": "jupyter_dci.widgets._inspect",
-    "Workbench": "jupyter_dci.widgets._inspect",
+    "inspect": "jupyter_dci.widgets.inspect",
+    "Workbench": "jupyter_dci.widgets.inspect",
     # The display-aware profile (a ProfileResult shows the panel); the UI-free function is
     # jupyter_dci.core.profile.profile.
     "profile": "jupyter_dci.widgets._profile",
@@ -113,23 +123,23 @@ _LAZY = {
     "ColumnProfile": "jupyter_dci.core.profile",
     "Alert": "jupyter_dci.core.profile",
     "ChartWidget": "jupyter_dci.widgets",
-    "Predicate": "jupyter_dci.core._predicate",
-    "parse_predicate": "jupyter_dci.core._predicate",
-    "predicate_from_dict": "jupyter_dci.core._predicate",
-    "Slice": "jupyter_dci.core._slice",
-    "find_slices": "jupyter_dci.core._find_slices",
-    "FoundSlices": "jupyter_dci.core._find_slices",
-    "FoundSlice": "jupyter_dci.core._find_slices",
-    "slice_metrics": "jupyter_dci.core._slice_metrics",
-    "SliceMetrics": "jupyter_dci.core._slice_metrics",
-    "SliceMetric": "jupyter_dci.core._slice_metrics",
-    "find_label_issues": "jupyter_dci.core._labels",
-    "label_scores": "jupyter_dci.core._labels",
-    "LabelIssues": "jupyter_dci.core._labels",
-    "out_of_sample_probs": "jupyter_dci.core._oos",
-    "OutOfSampleProbs": "jupyter_dci.core._oos",
-    "find_duplicates": "jupyter_dci.core._duplicates",
-    "Duplicates": "jupyter_dci.core._duplicates",
+    "Predicate": "jupyter_dci.core.predicate",
+    "parse_predicate": "jupyter_dci.core.predicate",
+    "predicate_from_dict": "jupyter_dci.core.predicate",
+    "Slice": "jupyter_dci.core.predicate",
+    "find_slices": "jupyter_dci.core.slices",
+    "FoundSlices": "jupyter_dci.core.slices",
+    "FoundSlice": "jupyter_dci.core.slices",
+    "slice_metrics": "jupyter_dci.core.slices",
+    "SliceMetrics": "jupyter_dci.core.slices",
+    "SliceMetric": "jupyter_dci.core.slices",
+    "find_label_issues": "jupyter_dci.core.labels",
+    "label_scores": "jupyter_dci.core.labels",
+    "LabelIssues": "jupyter_dci.core.labels",
+    "out_of_sample_probs": "jupyter_dci.core.labels",
+    "OutOfSampleProbs": "jupyter_dci.core.labels",
+    "find_duplicates": "jupyter_dci.core",
+    "Duplicates": "jupyter_dci.core",
     "track": "jupyter_dci.store",
     "Dataset": "jupyter_dci.store",
     "Version": "jupyter_dci.store",

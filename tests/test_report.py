@@ -7,7 +7,7 @@ import pandas as pd
 
 from benchmarks.frames import make_mixed_frame
 from jupyter_dci.core.profile import profile
-from jupyter_dci.report import render_html
+from jupyter_dci.core.profile._html import render_html
 
 XSS = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert('x')</script>"

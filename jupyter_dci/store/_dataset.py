@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core._frames import assign, coerce_values
 from ..errors import DataMismatchError, StoreError, param_error
 from ._author import default_author
 from ._codec import decode_texts, encode_array
-from ._coerce import coerce_values
 from ._events import emit
 from ._history import (
     decode_key,
@@ -32,7 +32,7 @@ from ._history import (
 from ._keys import KeySpec, check_same_rows, encode_keys, row_positions
 from ._log import EditLog, utc_now
 from ._pending import Batch, Pending
-from ._replay import apply_dtypes, apply_values, assign, checkout_frame, frame_schema
+from ._replay import apply_dtypes, apply_values, checkout_frame, frame_schema
 from ._results import _CHANGE_COLUMNS, Diff, Version, changes_frame
 from ._schema import pause_point
 from ._snapshot import remove_litter, write_base

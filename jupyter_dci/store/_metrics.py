@@ -92,7 +92,7 @@ def evaluate(
     [0.5]
     """
     # Imported here: the store works without the core (as _slices.py does).
-    from ..core._slice_metrics import group_metrics
+    from ..core.slices._metrics import group_metrics
 
     if not isinstance(name, str) or not name.strip():
         raise param_error("name", "evaluate", "a non-empty str, e.g. 'baseline'", name)

@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core._frames import assign, coerce_values
 from ..errors import StoreError
 from ._codec import decode_dtype, decode_texts, encode_dtype
-from ._coerce import coerce_values
 from ._log import EditLog
 from ._snapshot import read_base
 
-__all__ = ["apply_dtypes", "apply_values", "assign", "checkout_frame", "frame_schema"]
+__all__ = ["apply_dtypes", "apply_values", "checkout_frame", "frame_schema"]
 
 
 def frame_schema(frame: pd.DataFrame) -> dict[str, Any]:
@@ -109,28 +109,6 @@ def apply_values(frame: pd.DataFrame, cells: pd.DataFrame) -> None:
             # The recorded schema lacks a category the log uses: widen, never fail a read.
             frame[column] = frame[column].cat.set_categories(new_dtype.categories)
         assign(frame, group["row_id"].to_numpy(dtype=np.int64), position, array)
-
-
-def assign(frame: pd.DataFrame, rows: np.ndarray, position: int, array: Any) -> None:
-    """Write ``array`` into column ``position`` at ``rows`` (in place).
-
-    Frames read from Parquet may share read-only Arrow buffers; such a column is
-    copied once, then written.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"y": [1, 2]})
-    >>> assign(df, np.array([0]), 0, np.array([5]))
-    >>> df.y.tolist()
-    [5, 2]
-    """
-    try:
-        frame.iloc[rows, position] = array
-    except ValueError as exc:
-        if "read-only" not in str(exc):
-            raise
-        frame.isetitem(position, frame.iloc[:, position].copy())
-        frame.iloc[rows, position] = array
 
 
 def checkout_frame(log: EditLog, version: int) -> pd.DataFrame:

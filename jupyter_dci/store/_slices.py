@@ -44,7 +44,7 @@ def _definition_json(definition: Any) -> str:
 def _evaluate(definition_text: str, frame: pd.DataFrame) -> np.ndarray:
     data = json.loads(definition_text)
     try:
-        from ..core._slice import Slice
+        from ..core.predicate._slice import Slice
     except ImportError as exc:
         raise StoreError(
             "Evaluating a slice needs jupyter_dci.core's Slice, which is not available; "

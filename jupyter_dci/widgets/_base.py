@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jupyter_dci.core._pager import FramePager
+from jupyter_dci.core.table._pager import FramePager
 from jupyter_dci.errors import DCIError, InvalidParameterError
 from jupyter_dci.widgets._protocol import parse_filter, parse_sort
 

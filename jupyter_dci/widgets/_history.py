@@ -3,7 +3,7 @@
 The panel shows the version timeline, the pending edits with a commit box, the diff
 between two versions, the blame of a row, and checkout/revert actions. Its tables
 (``diff``, ``pending``, ``checkout``) are the paged table view: each is a
-:class:`~jupyter_dci.core._pager.FramePager` kept in the kernel, and the view pulls
+:class:`~jupyter_dci.core.table._pager.FramePager` kept in the kernel, and the view pulls
 pages by request id with ``{target, type: "page" | "select", id, ...}``. Actions are
 requests too (``commit``, ``discard``, ``revert``, ``checkout``, ``blame``), answered
 with ``{type: "done" | "blame", id, ...}`` or ``{type: "error", id, error}`` shown
@@ -28,8 +28,8 @@ import anywidget
 import pandas as pd
 import traitlets
 
-from jupyter_dci.core._cells import format_value
-from jupyter_dci.core._pager import FramePager
+from jupyter_dci.core.table._cells import format_value
+from jupyter_dci.core.table._pager import FramePager
 from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
 from jupyter_dci.store import Dataset
 from jupyter_dci.store._events import subscribe, unsubscribe

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, NotRequired, TypedDict
 
-from jupyter_dci.core._pager import SortSpec
+from jupyter_dci.core.table._pager import SortSpec
 from jupyter_dci.errors import InvalidParameterError
 
 __all__ = [

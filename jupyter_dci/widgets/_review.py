@@ -1,6 +1,6 @@
 """``dci.review(df, label=..., issues=...)``: fix suspected label errors at keyboard speed.
 
-A thin anywidget over :class:`~jupyter_dci.core._review_session.ReviewSession`. The view
+A thin anywidget over :class:`~jupyter_dci.core.review._session.ReviewSession`. The view
 pulls one suspect at a time by request id (``{type: "suspect", id, index}``) and sends
 decisions (``{type: "decide", id, index, action, class_index?}``, answered with the next
 suspect so a key press costs one round trip), undos (``{type: "undo", id}``), filters
@@ -24,11 +24,11 @@ import anywidget
 import pandas as pd
 import traitlets
 
-from jupyter_dci.core._cells import Cell, column_kind, display_name, format_value
+from jupyter_dci.core.review import MAX_CONFUSION_CLASSES, ReviewSession, key_map
+from jupyter_dci.core.table._cells import Cell, column_kind, display_name, format_value
 
 # _to_uint8: the same 0-255 scaling as the table's thumbnails, for the larger picture.
-from jupyter_dci.core._images import MAX_EMBED_BYTES, _to_uint8, encode_png, image_kind
-from jupyter_dci.core._review_session import MAX_CONFUSION_CLASSES, ReviewSession, key_map
+from jupyter_dci.core.table._images import MAX_EMBED_BYTES, _to_uint8, encode_png, image_kind
 from jupyter_dci.errors import InvalidParameterError, param_error
 from jupyter_dci.widgets._base import read_bundle, reply_safely
 

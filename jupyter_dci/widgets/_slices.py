@@ -19,9 +19,9 @@ import pandas as pd
 import traitlets
 
 from jupyter_dci.charts import rate_spec, versions_spec
-from jupyter_dci.core._find_slices import FoundSlices, find_slices
-from jupyter_dci.core._slice import Slice
-from jupyter_dci.core._slice_metrics import slice_metrics
+from jupyter_dci.core.predicate._slice import Slice
+from jupyter_dci.core.slices._find import FoundSlices, find_slices
+from jupyter_dci.core.slices._metrics import slice_metrics
 from jupyter_dci.errors import InvalidParameterError
 from jupyter_dci.widgets._base import read_bundle, reply_safely
 from jupyter_dci.widgets._table import TableWidget

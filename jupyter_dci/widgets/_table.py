@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from jupyter_dci.core._cells import display_name, format_value
-from jupyter_dci.core._pager import FramePager, SortSpec
+from jupyter_dci.core.table._cells import display_name, format_value
+from jupyter_dci.core.table._pager import FramePager, SortSpec
 from jupyter_dci.errors import InvalidParameterError, param_error
 from jupyter_dci.widgets._base import answer_table_request, read_bundle, reply_safely
 from jupyter_dci.widgets._protocol import parse_filter, parse_sort

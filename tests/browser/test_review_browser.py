@@ -24,7 +24,7 @@ DIGITS = f"""
 import numpy as np, pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
-from jupyter_dci.core._labels import find_label_issues
+from jupyter_dci.core.labels._find import find_label_issues
 from jupyter_dci.datasets import inject_label_noise, load_digits
 from jupyter_dci.widgets._review import review
 df = load_digits()

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jupyter_dci.core._cells import (
+from jupyter_dci.core.table._cells import (
     DISPLAY_CHARS,
     HOVER_CHARS,
     column_kind,

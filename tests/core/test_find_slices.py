@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jupyter_dci.core._find_slices import FoundSlices, find_slices
-from jupyter_dci.core._slice import Slice
-from jupyter_dci.core._slice_bins import encode_feature, encode_features
-from jupyter_dci.core._slice_search import search_lattice
+from jupyter_dci.core.predicate._slice import Slice
+from jupyter_dci.core.slices._bins import encode_feature, encode_features
+from jupyter_dci.core.slices._find import FoundSlices, find_slices
+from jupyter_dci.core.slices._search import search_lattice
 from jupyter_dci.errors import DataMismatchError, InvalidParameterError
 
 

@@ -8,7 +8,12 @@ import zlib
 import numpy as np
 import pytest
 
-from jupyter_dci.core._images import THUMBNAIL_SIDE, encode_png, image_kind, thumbnail_data_url
+from jupyter_dci.core.table._images import (
+    THUMBNAIL_SIDE,
+    encode_png,
+    image_kind,
+    thumbnail_data_url,
+)
 
 
 def decode_png(data: bytes) -> tuple[int, int, int, bytes]:

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_dci.core import _label_input
-from jupyter_dci.core._confident import (
+from jupyter_dci.core.labels import _input as _label_input
+from jupyter_dci.core.labels._confident import (
     TIE,
     confident_joint,
     expected_f1_cut,
@@ -25,13 +25,13 @@ from jupyter_dci.core._confident import (
     posterior_correct,
     rank_order,
 )
-from jupyter_dci.core._label_input import (
+from jupyter_dci.core.labels._find import find_label_issues
+from jupyter_dci.core.labels._input import (
     block_bounds,
     class_major_blocks,
     validate_labels_and_probs,
 )
-from jupyter_dci.core._label_scores import label_scores, self_confidence
-from jupyter_dci.core._labels import find_label_issues
+from jupyter_dci.core.labels._scores import label_scores, self_confidence
 from jupyter_dci.errors import InvalidParameterError
 
 

@@ -17,7 +17,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from jupyter_dci.core._labels import LabelIssues, find_label_issues, label_scores
+from jupyter_dci.core.labels._find import LabelIssues, find_label_issues, label_scores
 from jupyter_dci.datasets import inject_label_noise, load_digits, load_wine
 from jupyter_dci.errors import DataMismatchError, DCIError, InvalidParameterError
 
@@ -361,8 +361,8 @@ def test_small_rounding_drift_is_accepted():
 
 def test_core_imports_no_ui_library():
     modules = [
-        "jupyter_dci.core._labels",
-        "jupyter_dci.core._oos",
+        "jupyter_dci.core.labels._find",
+        "jupyter_dci.core.labels._oos",
         "jupyter_dci.core._duplicates",
         "jupyter_dci.datasets",
     ]

@@ -13,8 +13,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from jupyter_dci.core._labels import find_label_issues
-from jupyter_dci.core._oos import OutOfSampleProbs, out_of_sample_probs
+from jupyter_dci.core.labels._find import find_label_issues
+from jupyter_dci.core.labels._oos import OutOfSampleProbs, out_of_sample_probs
 from jupyter_dci.datasets import inject_label_noise, load_digits, load_wine
 from jupyter_dci.errors import DataMismatchError, DCIWarning, InvalidParameterError
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_dci.core._pager import MAX_PAGE_ROWS, FramePager, SortSpec
+from jupyter_dci.core.table._pager import MAX_PAGE_ROWS, FramePager, SortSpec
 from jupyter_dci.errors import InvalidParameterError, PredicateError
 
 

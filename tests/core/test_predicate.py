@@ -15,13 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jupyter_dci.core._predicate import (
-    MAX_LENGTH,
-    Predicate,
-    parse_predicate,
-    predicate_from_dict,
-)
-from jupyter_dci.core._predicate_ast import (
+from jupyter_dci.core.predicate._ast import (
     And,
     Between,
     Compare,
@@ -32,6 +26,12 @@ from jupyter_dci.core._predicate_ast import (
     Or,
     format_literal,
     quote_column,
+)
+from jupyter_dci.core.predicate._predicate import (
+    MAX_LENGTH,
+    Predicate,
+    parse_predicate,
+    predicate_from_dict,
 )
 from jupyter_dci.errors import InvalidParameterError, PredicateError
 

@@ -187,7 +187,7 @@ def test_core_imports_no_ui_library():
     import sys
 
     code = (
-        "import sys, jupyter_dci.core.profile, jupyter_dci.report, jupyter_dci.cli;"
+        "import sys, jupyter_dci.core.profile, jupyter_dci.core.profile._html, jupyter_dci.cli;"
         "bad = {'ipywidgets', 'anywidget', 'traitlets', 'altair', 'IPython'} & set(sys.modules);"
         "print(sorted(bad))"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jupyter_dci.core.profile import profile
-from jupyter_dci.report import render_html
+from jupyter_dci.core.profile._html import render_html
 
 
 def test_awkward_frames_render(awkward_frame, odd_shape_frame):

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jupyter_dci.core._labels import find_label_issues
-from jupyter_dci.core._review_session import ReviewSession, key_map
+from jupyter_dci.core.labels._find import find_label_issues
+from jupyter_dci.core.review._session import ReviewSession, key_map
 from jupyter_dci.errors import DataMismatchError, DCIWarning, InvalidParameterError
 from jupyter_dci.store import track
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jupyter_dci.core._predicate import Predicate, parse_predicate
-from jupyter_dci.core._predicate_ast import Compare
-from jupyter_dci.core._slice import Slice
+from jupyter_dci.core.predicate._ast import Compare
+from jupyter_dci.core.predicate._predicate import Predicate, parse_predicate
+from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.errors import InvalidParameterError, PredicateError
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jupyter_dci.core._slice import Slice
-from jupyter_dci.core._slice_metrics import slice_metrics
+from jupyter_dci.core.predicate._slice import Slice
+from jupyter_dci.core.slices._metrics import slice_metrics
 from jupyter_dci.errors import DataMismatchError, InvalidParameterError, PredicateError
 
 

@@ -299,7 +299,7 @@ def test_saved_slices_follow_versions(root):
 
 
 def test_rows_can_be_a_slice(root):
-    import jupyter_dci.core._slice as slice_module
+    import jupyter_dci.core.predicate._slice as slice_module
 
     df = pd.DataFrame({"age": [20, 30, 22], "y": ["a", "b", "c"]})
     ds = track(df, name="d", label="y", root=root)

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 
 import jupyter_dci as dci
 from jupyter_dci.errors import InvalidParameterError
-from jupyter_dci.widgets._inspect import TABS
+from jupyter_dci.widgets.inspect._workbench import TABS
 from tests.widgets._player import Recorder
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -246,7 +246,7 @@ def test_large_frames_are_profiled_in_the_background(
 ) -> None:
     import asyncio
 
-    from jupyter_dci.widgets import _inspect
+    from jupyter_dci.widgets.inspect import _workbench as _inspect
 
     df, _, _ = planted
     monkeypatch.setattr(_inspect, "BACKGROUND_PROFILE_ROWS", 100)

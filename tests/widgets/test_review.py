@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jupyter_dci.core._labels import find_label_issues
+from jupyter_dci.core.labels._find import find_label_issues
 from jupyter_dci.errors import DataMismatchError, InvalidParameterError
 from jupyter_dci.store import track
 from jupyter_dci.widgets._review import review

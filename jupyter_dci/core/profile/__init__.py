@@ -8,7 +8,8 @@ here imports a UI library.
 Module map (one job each): ``_kinds`` kind inference, ``_numeric`` / ``_categorical`` /
 ``_text`` / ``_datetime`` per-family statistics, ``_columns`` one column end to end,
 ``_associations`` pairwise measures, ``_alerts`` and ``_label`` one function per alert family,
-``_rows`` the rows an alert concerns, ``_result`` the frozen results, ``_profile`` the entry.
+``_rows`` the rows an alert concerns, ``_result`` the frozen results, ``_profile`` the entry,
+``_html`` and ``_svg`` the offline HTML report (one self-contained file, inline SVG charts).
 
 Examples
 --------
@@ -21,6 +22,7 @@ Examples
 ['inconsistent_spelling', 'duplicate_rows']
 """
 
+from jupyter_dci.core.profile._html import render_html, write_html
 from jupyter_dci.core.profile._profile import profile
 from jupyter_dci.core.profile._result import (
     KINDS,
@@ -49,4 +51,6 @@ __all__ = [
     "TextStats",
     "TopValues",
     "profile",
+    "render_html",
+    "write_html",
 ]

@@ -457,6 +457,6 @@ class DataFrameProfile:
         >>> out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
         True
         """
-        from jupyter_dci.report import write_html
+        from jupyter_dci.core.profile._html import write_html
 
         write_html(self, path, title=title)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from jupyter_dci.core._predicate_ast import excerpt
+from jupyter_dci.core.predicate._ast import excerpt
 from jupyter_dci.errors import PredicateError
 
 __all__ = ["Token", "located_error", "tokenize"]

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._label_input import LabelInput, validate_labels_and_probs
+from jupyter_dci.core.labels._input import LabelInput, validate_labels_and_probs
 from jupyter_dci.errors import param_error
 
 __all__ = ["label_scores", "self_confidence"]
@@ -107,7 +107,7 @@ def label_scores(
 
     Examples
     --------
-    >>> from jupyter_dci.core._label_scores import label_scores
+    >>> from jupyter_dci.core.labels._scores import label_scores
     >>> label_scores([0, 1], [[0.7, 0.3], [0.6, 0.4]], method="normalized_margin").round(2).tolist()
     [0.7, 0.4]
     """

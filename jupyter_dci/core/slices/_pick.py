@@ -19,8 +19,8 @@ import math
 
 import numpy as np
 
-from jupyter_dci.core._slice_bins import Feature
-from jupyter_dci.core._slice_search import Candidate
+from jupyter_dci.core.slices._bins import Feature
+from jupyter_dci.core.slices._search import Candidate
 
 __all__ = ["Stats", "pick"]
 
@@ -107,8 +107,8 @@ def pick(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from jupyter_dci.core._slice_bins import encode_feature
-    >>> from jupyter_dci.core._slice_search import search_lattice
+    >>> from jupyter_dci.core.slices._bins import encode_feature
+    >>> from jupyter_dci.core.slices._search import search_lattice
     >>> feature = encode_feature(pd.Series(["a"] * 20 + ["b"] * 80), "c")
     >>> errors = np.r_[np.ones(15), np.zeros(85)]
     >>> found, _ = search_lattice([feature], errors, binary=True, max_predicates=1,

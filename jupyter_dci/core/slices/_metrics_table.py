@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._slice import Slice
+from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.errors import param_error
 
 __all__ = ["Group", "SliceMetric", "SliceMetrics", "callable_table", "metric_table"]
@@ -129,7 +129,7 @@ class SliceMetrics:
         Examples
         --------
         >>> import pandas as pd
-        >>> from jupyter_dci.core._slice_metrics import slice_metrics
+        >>> from jupyter_dci.core.slices._metrics import slice_metrics
         >>> df = pd.DataFrame({"y": [0, 1, 1], "p": [0, 0, 1], "g": ["a", "b", "b"]})
         >>> frame = slice_metrics(df, y_true="y", y_pred="p", by="g").to_frame()
         >>> frame["value"].round(2).to_dict()
@@ -146,7 +146,7 @@ class SliceMetrics:
         Examples
         --------
         >>> import pandas as pd
-        >>> from jupyter_dci.core._slice_metrics import slice_metrics
+        >>> from jupyter_dci.core.slices._metrics import slice_metrics
         >>> df = pd.DataFrame({"y": [0, 1], "p": [0, 0]})
         >>> slice_metrics(df, y_true="y", y_pred="p").to_dict()["ci_method"]
         'wilson'

@@ -1,9 +1,9 @@
 """The numeric steps of confident learning, vectorised over blocks of class-major probabilities.
 
 Everything takes integer label codes (n,) and probabilities ``probs`` (n, K) and returns
-arrays; :mod:`jupyter_dci.core._labels` turns them into a result. See that module for the
+arrays; :mod:`jupyter_dci.core.labels._find` turns them into a result. See that module for the
 method and the references. The passes over every row go through
-:func:`~jupyter_dci.core._label_input.class_major_blocks`, which hands them cache-sized
+:func:`~jupyter_dci.core.labels._input.class_major_blocks`, which hands them cache-sized
 class-major blocks; their arithmetic is done in the same order as on a full class-major copy,
 so the results are the same to the last bit.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jupyter_dci.core._label_input import block_bounds, class_major_blocks, first_argmax
+from jupyter_dci.core.labels._input import block_bounds, class_major_blocks, first_argmax
 
 # Two probabilities this close are a tie: a row whose given label ties for the top stays
 # unflagged, and a class exactly at its threshold counts as confident.

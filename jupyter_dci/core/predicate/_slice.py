@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._predicate import Predicate, parse_predicate
+from jupyter_dci.core.predicate._predicate import Predicate, parse_predicate
 from jupyter_dci.errors import PredicateError, param_error
 
 __all__ = ["Slice"]

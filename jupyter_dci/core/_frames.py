@@ -1,9 +1,10 @@
-"""Check and convert new cell values to a column's dtype, before anything is written.
+"""Dtype-safe writes into a DataFrame, shared by the review session and the store.
 
 An edit must never change a column's dtype by accident (pandas would silently upcast
 an int column to float, or to object). So every value is checked against the dtype
-first, all of them, and only then written. The one deliberate dtype change: a new
-label in a categorical column adds that category.
+first, all of them, and only then written (:func:`coerce_values`), and the write itself
+copes with the read-only Arrow buffers of frames read from Parquet (:func:`assign`). The
+one deliberate dtype change: a new label in a categorical column adds that category.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidParameterError
+from jupyter_dci.errors import InvalidParameterError
 
-__all__ = ["coerce_values", "is_missing"]
+__all__ = ["assign", "coerce_values", "is_missing"]
 
 
 def is_missing(value: Any) -> bool:
@@ -273,3 +274,25 @@ def _coerce_categorical(
         new_dtype = pd.CategoricalDtype(cats.append(pd.Index(coerced)), ordered=dtype.ordered)
     target = new_dtype if new_dtype is not None else dtype
     return pd.Categorical(array, dtype=target), new_dtype
+
+
+def assign(frame: pd.DataFrame, rows: np.ndarray, position: int, array: Any) -> None:
+    """Write ``array`` into column ``position`` at ``rows`` (in place).
+
+    Frames read from Parquet may share read-only Arrow buffers; such a column is
+    copied once, then written.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1, 2]})
+    >>> assign(df, np.array([0]), 0, np.array([5]))
+    >>> df.y.tolist()
+    [5, 2]
+    """
+    try:
+        frame.iloc[rows, position] = array
+    except ValueError as exc:
+        if "read-only" not in str(exc):
+            raise
+        frame.isetitem(position, frame.iloc[:, position].copy())
+        frame.iloc[rows, position] = array

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._label_input import validate_labels_and_probs
-from jupyter_dci.core._slice import Slice
-from jupyter_dci.core._slice_bins import encode_feature
-from jupyter_dci.core._slice_metrics_table import (
+from jupyter_dci.core.labels._input import validate_labels_and_probs
+from jupyter_dci.core.predicate._slice import Slice
+from jupyter_dci.core.slices._bins import encode_feature
+from jupyter_dci.core.slices._metrics_table import (
     Group,
     SliceMetric,
     SliceMetrics,

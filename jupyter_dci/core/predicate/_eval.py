@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from jupyter_dci.core._predicate_ast import (
+from jupyter_dci.core.predicate._ast import (
     And,
     Between,
     Compare,

@@ -30,10 +30,10 @@ import ipywidgets
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._cells import column_kind, display_name
-from jupyter_dci.core._find_slices import FoundSlices
-from jupyter_dci.core._labels import LabelIssues, find_label_issues
-from jupyter_dci.core._oos import OutOfSampleProbs, out_of_sample_probs
+from jupyter_dci.core.labels._find import LabelIssues, find_label_issues
+from jupyter_dci.core.labels._oos import OutOfSampleProbs, out_of_sample_probs
+from jupyter_dci.core.slices._find import FoundSlices
+from jupyter_dci.core.table._cells import column_kind, display_name
 from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
 from jupyter_dci.store._events import subscribe, unsubscribe
 from jupyter_dci.widgets._bridge import pending_count

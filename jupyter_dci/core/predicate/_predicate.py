@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._predicate_ast import (
+from jupyter_dci.core.predicate._ast import (
     COMPARISONS,
     KEYWORDS,
     MATCHES,
@@ -56,8 +56,8 @@ from jupyter_dci.core._predicate_ast import (
     node_from_dict,
     node_to_dict,
 )
-from jupyter_dci.core._predicate_eval import evaluate
-from jupyter_dci.core._predicate_tokens import Token, located_error, tokenize
+from jupyter_dci.core.predicate._eval import evaluate
+from jupyter_dci.core.predicate._tokens import Token, located_error, tokenize
 from jupyter_dci.errors import PredicateError, param_error
 
 __all__ = ["MAX_LENGTH", "Predicate", "parse_predicate", "predicate_from_dict"]

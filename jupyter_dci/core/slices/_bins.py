@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._predicate_ast import format_literal, quote_column
-from jupyter_dci.core._slice import Slice
+from jupyter_dci.core.predicate._ast import format_literal, quote_column
+from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.errors import PredicateError
 
 __all__ = ["Feature", "encode_feature", "encode_features"]

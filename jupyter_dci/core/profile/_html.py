@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyter_dci.report._svg import bars_svg, esc, histogram_svg
+from jupyter_dci.core.profile._svg import bars_svg, esc, histogram_svg
 
 if TYPE_CHECKING:
     from jupyter_dci.core.profile import ColumnProfile, DataFrameProfile

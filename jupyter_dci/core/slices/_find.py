@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._slice import Slice
-from jupyter_dci.core._slice_bins import Feature, encode_features
-from jupyter_dci.core._slice_pick import Stats, pick
-from jupyter_dci.core._slice_search import Candidate, search_lattice
+from jupyter_dci.core.predicate._slice import Slice
+from jupyter_dci.core.slices._bins import Feature, encode_features
+from jupyter_dci.core.slices._pick import Stats, pick
+from jupyter_dci.core.slices._search import Candidate, search_lattice
 from jupyter_dci.errors import DataMismatchError, param_error
 
 __all__ = ["FoundSlice", "FoundSlices", "find_slices"]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from jupyter_dci.core._images import image_kind, thumbnail_data_url
+from jupyter_dci.core.table._images import image_kind, thumbnail_data_url
 
 __all__ = ["Cell", "column_kind", "display_name", "format_column", "format_value"]
 

@@ -24,7 +24,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core._cells import Cell, column_kind, display_name, format_column, format_value
+from jupyter_dci.core.table._cells import (
+    Cell,
+    column_kind,
+    display_name,
+    format_column,
+    format_value,
+)
 from jupyter_dci.errors import InvalidParameterError, PredicateError
 
 __all__ = ["MAX_PAGE_ROWS", "ColumnInfo", "FramePager", "Page", "PageRow", "SortSpec"]
@@ -265,7 +271,7 @@ class FramePager:
         mask = self._masks.get(filter)
         if mask is None:
             # Imported here: the predicate language is only needed once a filter is typed.
-            from jupyter_dci.core._predicate import parse_predicate
+            from jupyter_dci.core.predicate._predicate import parse_predicate
 
             mask = np.asarray(parse_predicate(filter).mask(self._frame), dtype=bool)
             if mask.shape != (len(self._frame),):

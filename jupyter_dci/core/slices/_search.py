@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jupyter_dci.core._slice_bins import Feature
+from jupyter_dci.core.slices._bins import Feature
 
 __all__ = ["Candidate", "SearchStats", "search_lattice"]
 
@@ -190,7 +190,7 @@ def search_lattice(
     Examples
     --------
     >>> import numpy as np
-    >>> from jupyter_dci.core._slice_bins import encode_feature
+    >>> from jupyter_dci.core.slices._bins import encode_feature
     >>> import pandas as pd
     >>> f = encode_feature(pd.Series(list("aabbbbbbbb")), "c")
     >>> errors = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], dtype=float)
