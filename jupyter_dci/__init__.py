@@ -16,8 +16,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from jupyter_dci import _hooks
 from jupyter_dci._version import __version__
 from jupyter_dci.errors import DCIError
+
+# The package wires the layers: the store asks for these by name and never imports a UI
+# module (tests/test_layers.py). Registering imports nothing.
+_hooks.set_view("history", "jupyter_dci.widgets._history:history")
+_hooks.add_kernel_listener("jupyter_dci.widgets._bridge")
 
 if TYPE_CHECKING:
     from jupyter_dci import datasets

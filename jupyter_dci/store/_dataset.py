@@ -14,35 +14,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core._frames import assign, coerce_values
-from ..errors import DataMismatchError, StoreError, param_error
-from ._author import default_author
-from ._codec import decode_texts, encode_array
+from .._hooks import view
+from ..errors import DataMismatchError, param_error
+from ._codec import decode_texts
+from ._commit import commit_pending, pull_versions, rebase_dataset
+from ._edits import edit_cells, write_cells
 from ._events import emit
 from ._history import (
-    decode_key,
     diff_page,
     drop_added_categories,
-    merge_schema,
-    rebase_old_values,
     restore_cells,
     revert_cells,
     to_changes,
 )
-from ._keys import KeySpec, check_same_rows, encode_keys, row_positions
-from ._log import EditLog, utc_now
-from ._pending import Batch, Pending
+from ._keys import KeySpec, check_same_rows, row_positions
+from ._log import EditLog
+from ._pending import Pending, pending_frame
 from ._replay import apply_dtypes, apply_values, checkout_frame, frame_schema
-from ._results import _CHANGE_COLUMNS, Diff, Version, changes_frame
-from ._schema import pause_point
-from ._snapshot import remove_litter, write_base
+from ._results import Diff, Version, changes_frame
 
 __all__ = ["Dataset"]
 
 #: Edits since the last base snapshot after which a commit writes a new one, so that
 #: reading the newest version stays a Parquet read plus a short replay.
 REBASE_EDITS = 100_000
-_INSERT_CHUNK = 50_000
 
 
 class Dataset:
@@ -105,7 +100,7 @@ class Dataset:
     def __repr__(self) -> str:
         return (
             f"<Dataset {self.name!r}: {len(self.frame)} rows, version {self._sync}, "
-            f"{len(self._pending.cells())} pending edit(s)>"
+            f"{self.n_pending} pending edit(s)>"
         )
 
     # -- state ---------------------------------------------------------------------------
@@ -113,6 +108,24 @@ class Dataset:
     def head(self) -> Version:
         """The newest committed version (in the store, maybe by another process)."""
         return self._log.version(self._log.head())
+
+    @property
+    def n_pending(self) -> int:
+        """Uncommitted changed cells, counted cheaply (no values decoded).
+
+        ``len(ds.pending())`` decodes every value into a frame (seconds for 100,000
+        cells); this counts them in milliseconds.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from jupyter_dci.store import track
+        >>> ds = track(pd.DataFrame({"y": ["a"]}), name="d", label="y", root=tempfile.mkdtemp())
+        >>> _ = ds.relabel(0, "b")
+        >>> ds.n_pending
+        1
+        """
+        return len(self._pending.cells())
 
     @property
     def path(self) -> Path:
@@ -190,7 +203,9 @@ class Dataset:
             column = self.label
         if pd.api.types.is_list_like(value) and not isinstance(value, tuple):
             raise param_error("value", "relabel", "one scalar (use ds.edit for many)", value)
-        return self._edit(rows, column, value, True, reason, author, source, func="relabel")
+        return edit_cells(
+            self, rows, column, [value], reason=reason, author=author, source=source, func="relabel"
+        )
 
     def edit(
         self,
@@ -238,83 +253,17 @@ class Dataset:
         [1.0, 2.0]
         """
         is_many = pd.api.types.is_list_like(values) and not isinstance(values, tuple)
-        return self._edit(rows, column, values, not is_many, reason, author, source, func="edit")
-
-    def _edit(
-        self,
-        rows: Any,
-        column: Any,
-        values: Any,
-        broadcast: bool,
-        reason: str,
-        author: str | None,
-        source: str | None,
-        *,
-        func: str,
-    ) -> int:
-        self._check_frame(func)
-        if not isinstance(column, str) or column not in self._columns:
-            allowed = f"a column of the frame ({self._columns[:10]})"
-            raise param_error("column", func, allowed, column)
-        if column in self._spec.columns:
-            raise param_error("column", func, "a column that is not the row key", column)
-        if callable(getattr(rows, "mask", None)) and not isinstance(
-            rows, pd.Series | pd.Index | np.ndarray
-        ):
-            # A jupyter_dci Slice (or anything with .mask(frame)): its rows, right now.
-            rows = np.asarray(rows.mask(self.frame), dtype=bool)
-        positions = row_positions(self._keys, rows, func=func)
-        new_values = [values] if broadcast else list(values)
-        if not broadcast and len(new_values) != len(positions):
-            raise param_error("values", func, f"one value per row ({len(positions)} rows)", values)
-        return self._write(
-            positions, column, new_values, reason=reason, author=author, source=source, func=func
-        )
-
-    def _write(
-        self,
-        positions: np.ndarray,
-        column: str,
-        values: list[Any],
-        *,
-        reason: str,
-        author: str | None,
-        source: str | None,
-        func: str,
-    ) -> int:
-        for param, text in (("reason", reason), ("author", author), ("source", source)):
-            if text is not None and not isinstance(text, str):
-                raise param_error(param, func, "a str", text)
-        if len(positions) == 0:
-            return 0
-        series = self.frame[column]
-        # Validate and encode everything first: a refused value leaves the frame as is.
-        array, new_dtype = coerce_values(series.dtype, values, column=column, func=func)
-        new_texts = encode_array(array)
-        if len(values) == 1 < len(positions):
-            # One value for many rows: checked and encoded once, then repeated.
-            array = array.take(np.zeros(len(positions), dtype=np.intp))
-            new_texts = new_texts * len(positions)
-        old = series.array.take(positions)
-        if isinstance(series.dtype, np.dtype):
-            old, array = np.asarray(old), np.asarray(array)
-        batch = Batch(
-            column=column,
-            row_ids=positions,
-            row_keys=encode_keys(self._keys, positions),
-            old=encode_array(old),
-            new=new_texts,
-            author=author or default_author(),
+        return edit_cells(
+            self,
+            rows,
+            column,
+            list(values) if is_many else [values],
+            broadcast=not is_many,
             reason=reason,
-            source=source or func,
-            time=utc_now(),
+            author=author,
+            source=source,
+            func="edit",
         )
-        if new_dtype is not None:
-            self.frame[column] = series.cat.set_categories(new_dtype.categories)
-        assign(self.frame, positions, self._columns.index(column), array)
-        self._pending.add(batch)
-        emit(self, "edit")
-        return len(positions)
 
     def pending(self) -> pd.DataFrame:
         """List the uncommitted edits, one row per changed cell.
@@ -335,29 +284,7 @@ class Dataset:
         >>> ds.pending()[["row", "old", "new"]].values.tolist()
         [[1, 'b', 'c']]
         """
-        cells = self._pending.cells()
-        if cells.empty:
-            return changes_frame(())
-        # Built column by column: one Change object per cell (then asdict) took 20 s for
-        # 100,000 pending cells. A batch's author, reason, source and time are looked up once.
-        batches = self._pending.batches
-        batch_ids = cells["batch"].tolist()
-        times = {b: pd.Timestamp(batches[b].time).to_pydatetime() for b in set(batch_ids)}
-        frame = pd.DataFrame(
-            {
-                "row": [decode_key(t) for t in cells["row_key"]],
-                "column": cells["column"].tolist(),
-                "old": decode_texts(cells["old"].tolist()),
-                "new": decode_texts(cells["new"].tolist()),
-                "author": [batches[b].author for b in batch_ids],
-                "reason": [batches[b].reason for b in batch_ids],
-                "source": [batches[b].source for b in batch_ids],
-                "version": [None] * len(batch_ids),
-                "time": [times[b] for b in batch_ids],
-            },
-            columns=_CHANGE_COLUMNS,
-        )
-        return frame.astype({"old": object, "new": object})
+        return pending_frame(self._pending)
 
     def discard(self) -> int:
         """Put the frame back as it was at its version: forget the pending edits.
@@ -421,100 +348,7 @@ class Dataset:
         >>> (v.id, v.parent, v.n_edits)
         (2, 1, 1)
         """
-        return self._commit(message, author=author, kind="commit", revert_of=None)
-
-    def _commit(
-        self,
-        message: str,
-        *,
-        author: str | None,
-        kind: str,
-        revert_of: int | None,
-        allow_empty: bool = False,
-    ) -> Version:
-        if not isinstance(message, str):
-            raise param_error("message", "commit", "a str", message)
-        if not len(self._pending) and not allow_empty:
-            raise StoreError(
-                f"Dataset {self.name!r} has nothing to commit: no pending edits. Edit with "
-                "ds.relabel(...) or ds.edit(...) first."
-            )
-        self._check_frame("commit")
-        cells = self._pending.cells(net=False)
-        batches = self._pending.batches
-        log = self._log
-        theirs = None
-        with log.write_lock():
-            head = log.head()
-            head_schema = log.schema_at(head)
-            if head != self._sync:
-                self._refuse_reshaped(head)
-                # Another writer committed since this frame's version: the log, read
-                # under the lock, holds the true old values of the cells it touched.
-                theirs = log.last_values(log.last_edit(self._sync), log.last_edit(head))
-                cells = rebase_old_values(cells, theirs)
-            cells = cells[cells["old"] != cells["new"]]
-            # In key order the index grows at its end: 2x faster inserts than random order.
-            cells = cells.sort_values(["row_id", "column"], kind="stable")
-            pause_point("commit:begin")
-            new_version = head + 1
-            batch_ids = {}
-            for b in sorted(set(cells["batch"].tolist())):
-                bt = batches[b]
-                batch_ids[b] = log.add_batch(bt.author, bt.reason, bt.source, bt.time)
-            rows = list(
-                zip(
-                    [new_version] * len(cells),
-                    cells["row_id"].tolist(),
-                    cells["row_key"].tolist(),
-                    cells["column"].tolist(),
-                    cells["old"].tolist(),
-                    cells["new"].tolist(),
-                    [batch_ids[b] for b in cells["batch"].tolist()],
-                    strict=True,
-                )
-            )
-            for start in range(0, max(len(rows), 1), _INSERT_CHUNK):
-                log.add_edits(rows[start : start + _INSERT_CHUNK])
-                pause_point("commit:edits")
-            schema = frame_schema(self.frame)
-            if theirs is not None:
-                schema = merge_schema(head_schema, schema)
-            log.add_version(
-                version=new_version,
-                message=message,
-                author=author or default_author(),
-                time=utc_now(),
-                kind=kind,
-                revert_of=revert_of,
-                n_edits=len(cells),
-                n_rows=int(cells["row_id"].nunique()),
-                last_edit=log.max_edit_id(),
-                schema=None if schema == head_schema else schema,
-            )
-            remove_litter(log.folder, log.base_files())
-            pause_point("commit:version")
-        self._pending.clear()
-        if theirs is not None:
-            self._pull_cells(theirs, mine=cells)
-        apply_dtypes(self.frame, schema)
-        self._sync = new_version
-        self._sync_schema = schema
-        if log.edits_since_base(new_version) > self.rebase_edits:
-            self.rebase()
-        emit(self, "commit")
-        return log.version(new_version)
-
-    def _pull_cells(self, theirs: pd.DataFrame, *, mine: pd.DataFrame) -> None:
-        """Write other writers' committed values into the frame (cells not edited here)."""
-        if theirs.empty:
-            return
-        mine_keys = set(zip(mine["row_id"].tolist(), mine["column"].tolist(), strict=True))
-        keep = [
-            (r, c) not in mine_keys
-            for r, c in zip(theirs["row_id"].tolist(), theirs["column"].tolist(), strict=True)
-        ]
-        apply_values(self.frame, theirs[keep])
+        return commit_pending(self, message, author=author, kind="commit", revert_of=None)
 
     def pull(self) -> int:
         """Bring versions committed by other processes into the frame.
@@ -537,34 +371,7 @@ class Dataset:
         >>> ds.pull()
         0
         """
-        if len(self._pending):
-            raise StoreError(
-                f"Dataset {self.name!r} has pending edits; commit or discard them before "
-                "pulling newer versions."
-            )
-        head = self._log.head()
-        if head == self._sync:
-            return 0
-        with self._log.read_snapshot():
-            head = self._log.head()
-            self._refuse_reshaped(head)
-            lo, hi = self._log.last_edit(self._sync), self._log.last_edit(head)
-            theirs = self._log.last_values(lo, hi)
-            schema = self._log.schema_at(head)
-        apply_dtypes(self.frame, merge_schema(schema, frame_schema(self.frame)))
-        apply_values(self.frame, theirs)
-        apply_dtypes(self.frame, schema)
-        self._sync, self._sync_schema = head, schema
-        emit(self, "pull")
-        return len(theirs)
-
-    def _refuse_reshaped(self, head: int) -> None:
-        if self._log.reshaped_between(self._sync, head):
-            raise StoreError(
-                f"Dataset {self.name!r} was reshaped by another process after version "
-                f"{self._sync} (rows or columns changed); this frame cannot follow. "
-                f"Reopen it: dci.open({self.name!r}). Nothing was written."
-            )
+        return pull_versions(self)
 
     def rebase(self) -> bool:
         """Write the newest version as a new base snapshot (old versions stay readable).
@@ -586,16 +393,7 @@ class Dataset:
         >>> ds.rebase()
         False
         """
-        log = self._log
-        with log.write_lock():
-            head = log.head()
-            if head != self._sync or len(self._pending) or log.base_for(head)[0] == head:
-                return False
-            remove_litter(log.folder, log.base_files())
-            file = write_base(log.folder, head, self.frame)
-            pause_point("rebase:written")
-            log.add_base(head, file, len(self.frame))
-        return True
+        return rebase_dataset(self)
 
     def reshape(self, frame: pd.DataFrame, message: str, *, author: str | None = None) -> Version:
         """Track a frame with appended rows or added/dropped columns, as a new version.
@@ -823,13 +621,22 @@ class Dataset:
         for column, group in cells.groupby("column", sort=False):
             positions = group["row_id"].to_numpy(dtype=np.int64)
             values = decode_texts(group["old"].tolist())
-            self._write(
-                positions, column, values, reason="", author=author, source=source, func="revert"
+            write_cells(
+                self,
+                positions,
+                column,
+                values,
+                reason="",
+                author=author,
+                source=source,
+                func="revert",
             )
         drop_added_categories(self.frame, log.schema_at(target - 1), log.schema_at(target))
         text = message if message is not None else f"Revert {target}: {record.message}"
         # A version of no-op edits leaves nothing to undo: the revert is still recorded.
-        return self._commit(text, author=author, kind="revert", revert_of=target, allow_empty=True)
+        return commit_pending(
+            self, text, author=author, kind="revert", revert_of=target, allow_empty=True
+        )
 
     def restore(self, version: Any) -> int:
         """Put the tracked frame back to ``version``, as pending edits to commit.
@@ -863,8 +670,15 @@ class Dataset:
         for column, positions, values in restore_cells(
             self._log, self.frame, target_version, sync=self._sync, edited=edited
         ):
-            changed += self._write(
-                positions, column, values, reason="", author=None, source=source, func="restore"
+            changed += write_cells(
+                self,
+                positions,
+                column,
+                values,
+                reason="",
+                author=None,
+                source=source,
+                func="restore",
             )
         return changed
 
@@ -972,9 +786,8 @@ class Dataset:
     def history(self, *, height: int = 360) -> Any:
         """Show the history panel: versions, pending edits, diffs, blame, checkout, revert.
 
-        The one upward reference of the store besides the kernel listeners of
-        ``_events.py``: the widget module is imported here, at call time, so the store
-        itself never imports a UI library.
+        The panel comes from the widgets layer through the view the package registers
+        (:mod:`jupyter_dci._hooks`), so the store itself never imports a UI library.
 
         Parameters
         ----------
@@ -994,9 +807,7 @@ class Dataset:
         >>> ds.history().n_versions
         1
         """
-        from jupyter_dci.widgets._history import history  # lazy: the store imports no UI
-
-        return history(self, height=height)
+        return view("history")(self, height=height)
 
     # -- metrics ---------------------------------------------------------------------------
     def evaluate(

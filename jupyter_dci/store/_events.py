@@ -5,12 +5,12 @@ JupyterLab sidebar) subscribe here instead. A callback gets the :class:`Dataset`
 the event's kind (one of :data:`KINDS`); it must be quick, and whatever it raises is
 logged, never raised into the store's caller: a broken view must not break an edit.
 
-The second upward reference of the store (beside ``Dataset.history``'s lazy import) is
-:data:`KERNEL_LISTENERS`: module names, imported on the first event *only when running
-inside an IPython kernel* (``ipykernel`` already imported), whose ``on_store_event``
-is then subscribed. That is how ``dci.track(df)`` alone feeds the JupyterLab sidebar
-without the store importing a UI module, and without ``import jupyter_dci`` importing
-anything more.
+Kernel listeners: the package registers module names with
+:func:`jupyter_dci._hooks.add_kernel_listener`; on the first event *only when running
+inside an IPython kernel* (``ipykernel`` already imported) they are imported and their
+``on_store_event`` subscribed. That is how ``dci.track(df)`` alone feeds the JupyterLab
+sidebar without the store naming a UI module, and without ``import jupyter_dci``
+importing anything more.
 
 Examples
 --------
@@ -32,7 +32,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["KERNEL_LISTENERS", "KINDS", "emit", "subscribe", "unsubscribe"]
+from .._hooks import kernel_listeners
+
+__all__ = ["KINDS", "emit", "subscribe", "unsubscribe"]
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,6 @@ log = logging.getLogger(__name__)
 #: pulled in, a reshaped frame (rows or columns added or dropped) became a version, or a
 #: version was tagged.
 KINDS = ("track", "edit", "commit", "discard", "pull", "reshape", "tag")
-
-#: Modules subscribed on the first event inside an IPython kernel (see the module docstring).
-KERNEL_LISTENERS: tuple[str, ...] = ("jupyter_dci.widgets._bridge",)
 
 Callback = Callable[[Any, str], None]
 _callbacks: list[Callback] = []
@@ -67,7 +66,7 @@ def _load_kernel_listeners() -> None:
     if _kernel_listeners_loaded or "ipykernel" not in sys.modules:
         return
     _kernel_listeners_loaded = True
-    for name in KERNEL_LISTENERS:
+    for name in kernel_listeners():
         try:
             subscribe(importlib.import_module(name).on_store_event)
         except Exception:  # an optional view missing its dependencies: the store goes on

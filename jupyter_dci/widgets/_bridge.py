@@ -1,8 +1,8 @@
 """The kernel side of the JupyterLab "Datasets" sidebar: a comm that reports tracked datasets.
 
-How it is activated: the store's event registry (``store/_events.py``) imports this
-module on the first store event *inside an IPython kernel* and subscribes
-:func:`on_store_event`. Nothing else imports it, so ``import jupyter_dci`` and scripts
+How it is activated: the package registers this module as a kernel listener
+(``jupyter_dci/_hooks.py``); the store's event registry (``store/_events.py``) imports it
+on the first store event *inside an IPython kernel* and subscribes :func:`on_store_event`. Nothing else imports it, so ``import jupyter_dci`` and scripts
 stay light, and the store imports no UI module.
 
 What it sends: on the first event it opens a comm with target ``jupyter-dci-datasets``
@@ -24,31 +24,12 @@ from typing import Any
 
 from jupyter_dci.store import Dataset
 
-__all__ = ["TARGET", "Bridge", "bridge", "dataset_state", "on_store_event", "pending_count"]
+__all__ = ["TARGET", "Bridge", "bridge", "dataset_state", "on_store_event"]
 
 log = logging.getLogger(__name__)
 
 #: The comm target the JupyterLab extension registers (labextension/src/plugin/datasets.ts).
 TARGET = "jupyter-dci-datasets"
-
-
-def pending_count(dataset: Dataset) -> int:
-    """Uncommitted changed cells of a dataset, cheaply.
-
-    ``len(dataset.pending())`` decodes every value into a frame (seconds for 100,000
-    cells); the store's pending buffer counts them in milliseconds.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> import pandas as pd
-    >>> from jupyter_dci.store import track
-    >>> ds = track(pd.DataFrame({"y": ["a"]}), name="d", label="y", root=tempfile.mkdtemp())
-    >>> _ = ds.relabel(0, "b")
-    >>> pending_count(ds)
-    1
-    """
-    return len(dataset._pending.cells())
 
 
 def dataset_state(dataset: Dataset) -> dict[str, Any]:
@@ -68,7 +49,7 @@ def dataset_state(dataset: Dataset) -> dict[str, Any]:
         "name": dataset.name,
         "root": str(dataset.path.parent),
         "head": dataset.head.id,
-        "pending": pending_count(dataset),
+        "pending": dataset.n_pending,
     }
 
 

@@ -34,7 +34,6 @@ from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
 from jupyter_dci.store import Dataset
 from jupyter_dci.store._events import subscribe, unsubscribe
 from jupyter_dci.widgets._base import answer_table_request, read_bundle, reply_safely
-from jupyter_dci.widgets._bridge import pending_count
 
 __all__ = ["HistoryWidget", "history"]
 
@@ -217,7 +216,7 @@ class HistoryWidget(anywidget.AnyWidget):
             self.set_trait("versions", [v.to_dict() for v in newest])
             self.set_trait("n_versions", head)
             self.set_trait("head", head)
-        n_pending = pending_count(ds)
+        n_pending = ds.n_pending
         listed = ds.pending() if n_pending <= MAX_PENDING_LISTED else self._empty_changes()
         pending, keys = _changes_table(listed, _PENDING_COLUMNS)
         self._pending.replace(pending, keys)

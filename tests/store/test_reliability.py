@@ -37,11 +37,11 @@ CHILD = textwrap.dedent(
     """
     import json, os, sys, time
     from pathlib import Path
-    import jupyter_dci.store._dataset as dataset_module
+    import jupyter_dci.store._commit as commit_module
     from jupyter_dci.store import open_dataset, track
 
     args = json.loads(sys.argv[1])
-    dataset_module._INSERT_CHUNK = 2_000  # several chunks: kill between them
+    commit_module._INSERT_CHUNK = 2_000  # several chunks: kill between them
     if args["action"] == "track":
         import pandas as pd, numpy as np
         df = pd.DataFrame({"y": np.arange(args["n"])})

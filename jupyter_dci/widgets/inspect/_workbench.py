@@ -36,7 +36,6 @@ from jupyter_dci.core.slices._find import FoundSlices
 from jupyter_dci.core.table._cells import column_kind, display_name
 from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
 from jupyter_dci.store._events import subscribe, unsubscribe
-from jupyter_dci.widgets._bridge import pending_count
 from jupyter_dci.widgets._profile import ProfilePanel, ProfileResult
 from jupyter_dci.widgets._profile import profile as _profile
 from jupyter_dci.widgets._review import ReviewWidget, review
@@ -705,7 +704,7 @@ class Workbench(ipywidgets.VBox):
         if self.dataset is not None:
             ds = self.dataset
             out["dataset"] = (
-                f"{ds.name!r} version {ds.head.id} · {pending_count(ds):,} uncommitted edits"
+                f"{ds.name!r} version {ds.head.id} · {ds.n_pending:,} uncommitted edits"
             )
         return out
 
