@@ -159,14 +159,14 @@ def load_ipython_extension(ipython: Any) -> None:
 
     Off until loaded; ``%unload_ext jupyter_dci`` turns it off again.
     """
-    from jupyter_dci.widgets._ipython import load
+    from jupyter_dci.widgets.inspect._ipython import load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """``%unload_ext jupyter_dci``: DataFrames display as pandas shows them again."""
-    from jupyter_dci.widgets._ipython import unload
+    from jupyter_dci.widgets.inspect._ipython import unload
 
     unload(ipython)
 

@@ -2,8 +2,9 @@
 
 How it is activated: the package registers this module as a kernel listener
 (``jupyter_dci/_hooks.py``); the store's event registry (``store/_events.py``) imports it
-on the first store event *inside an IPython kernel* and subscribes :func:`on_store_event`. Nothing else imports it, so ``import jupyter_dci`` and scripts
-stay light, and the store imports no UI module.
+on the first store event *inside an IPython kernel* and subscribes :func:`on_store_event`.
+Nothing else imports it, so ``import jupyter_dci`` and scripts stay light, and the store
+names no UI module.
 
 What it sends: on the first event it opens a comm with target ``jupyter-dci-datasets``
 (the JupyterLab extension registers that target on every notebook's kernel) and, after

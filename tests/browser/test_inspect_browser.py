@@ -146,7 +146,7 @@ def test_workbench_in_jupyterlab_shares_one_state(page: Any, lab: LabServer) -> 
     click_tab(page, "Slices")
     poll_kernel(
         page,
-        "print(wb._built['slices'] == wb.generation)",
+        "print(wb.state.tab_generation['slices'] == wb.generation)",
         lambda out: out == "True",
         timeout=30,
     )

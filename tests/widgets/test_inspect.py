@@ -46,7 +46,9 @@ def test_first_view_is_the_overview_and_other_tabs_wait(planted: Any) -> None:
     df, probs, _ = planted
     wb = dci.inspect(df, label="y", pred_probs=probs)
     assert wb.tab == "overview"
-    assert wb._built["overview"] == 0 and all(wb._built[t] < 0 for t in TABS[1:])
+    assert wb.state.tab_generation["overview"] == 0 and all(
+        wb.state.tab_generation[t] < 0 for t in TABS[1:]
+    )
     assert wb.review_panel is None and wb.slices_panel is None
     assert "4,000 rows × 4 columns" in wb.header.value
     assert "alerts" in wb.summary()
@@ -57,7 +59,7 @@ def test_first_view_is_the_overview_and_other_tabs_wait(planted: Any) -> None:
     assert wb.profile_panel is panel
     # A click on a tab (the front end sets selected_index) builds it.
     wb.tabs.selected_index = TABS.index("slices")
-    assert wb.slices_panel is not None and wb._built["slices"] == wb.generation
+    assert wb.slices_panel is not None and wb.state.tab_generation["slices"] == wb.generation
 
 
 def test_a_relabel_in_the_review_updates_every_tab(planted: Any, tmp_path: Path) -> None:
@@ -153,7 +155,7 @@ def test_computing_can_be_cancelled_and_runs_in_a_thread(planted: Any) -> None:
     wb.open_tab("labels")
     _CancellingModel.workbench = wb
     wb.compute_probabilities(wait=False, model=_CancellingModel(), cv=3)
-    worker = wb._worker
+    worker = wb._probs_job
     assert worker is not None
     worker.join(timeout=60)
     assert not worker.is_alive()
@@ -163,7 +165,7 @@ def test_computing_can_be_cancelled_and_runs_in_a_thread(planted: Any) -> None:
     assert not box.start.disabled and box.cancel.disabled
     # A second run, not cancelled, fills the tab.
     wb.compute_probabilities(wait=False, cv=3)
-    wb._worker.join(timeout=120)
+    wb._probs_job.join(timeout=120)
     assert wb.review_panel is not None
 
 
@@ -220,7 +222,7 @@ def test_predictions_feed_the_slices(planted: Any) -> None:
 def test_load_ext_offers_inspect_under_dataframes() -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
-    from jupyter_dci.widgets import _ipython
+    from jupyter_dci.widgets.inspect import _ipython
 
     shell = InteractiveShell.instance()
     df = pd.DataFrame({"x": [1.0, 2.0], "label": ["a", "b"]})
@@ -269,7 +271,7 @@ def test_large_frames_are_profiled_in_the_background(
         # The same panel, filled; the progress bar gone.
         assert wb._holders[0].children == (panel,) and not panel.summary.pending
         assert panel.summary._overview["n_rows"] == 4000 and panel.summary._cards
-        assert wb._profile_gen == wb.generation and "alerts" in wb.summary()
+        assert wb.state.profile_generation == wb.generation and "alerts" in wb.summary()
 
     asyncio.run(in_a_kernel_loop())
 
@@ -318,7 +320,7 @@ def test_computing_refused_input_raises_when_waited_for() -> None:
 
 
 def test_inspect_bar_says_why_a_frame_cannot_be_inspected() -> None:
-    from jupyter_dci.widgets._ipython import InspectBar
+    from jupyter_dci.widgets.inspect._ipython import InspectBar
 
     # Two columns named "label": no label can be chosen.
     frame = pd.DataFrame([[1, "a", "b"]], columns=["x", "label", "label"])

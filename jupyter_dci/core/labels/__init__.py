@@ -5,8 +5,6 @@
   once by ``_input`` (labels, probabilities, classes).
 - :func:`out_of_sample_probs` makes those probabilities from a DataFrame by cross-validation
   (``_oos``).
-- :func:`model_errors` and :func:`class_names` turn probabilities or predictions into the
-  per-row error a slice search needs (``_errors``).
 
 Examples
 --------

@@ -296,9 +296,26 @@ def _values(series: pd.Series) -> np.ndarray:
     return series.to_numpy()
 
 
-def _infer_classes(
+def infer_classes(
     labels: pd.Series, n_classes: int, columns: pd.Index | None, func: str
 ) -> pd.Index:
+    """Return the class of each probability column, from its names or from the labels.
+
+    The columns' names when they have some; a categorical's categories when they are as
+    many as the columns; integer labels 0..K-1 as positions (scikit-learn's convention);
+    else the sorted distinct labels, when they are as many as the columns.
+
+    Raises
+    ------
+    DataMismatchError
+        When none of these fits: the caller must name the classes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> infer_classes(pd.Series(["b", "a", "b"]), 2, None, "f").tolist()
+    ['a', 'b']
+    """
     if columns is not None:
         return pd.Index(columns)
     if isinstance(labels.dtype, pd.CategoricalDtype):
@@ -371,7 +388,7 @@ def validate_labels_and_probs(labels: Any, pred_probs: Any, classes: Any, func: 
             "too) or label them first."
         )
     if classes is None:
-        class_index = _infer_classes(series, n_classes, columns, func)
+        class_index = infer_classes(series, n_classes, columns, func)
     else:
         class_index = pd.Index(list(classes))
         if len(class_index) != n_classes:
@@ -407,7 +424,7 @@ def _encode(series: pd.Series, classes: pd.Index, func: str) -> np.ndarray:
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = classes.get_indexer(series.cat.categories)[series.cat.codes.to_numpy()]
     else:
-        codes = classes.get_indexer(values)
+        codes = classes.get_indexer(pd.Index(values))
     unknown = codes < 0
     if unknown.any():
         bad = pd.unique(series[unknown])

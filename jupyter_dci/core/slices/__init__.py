@@ -5,16 +5,20 @@
   ``_pick`` keeps the significant, non-redundant ones, ``_find`` ties them together).
 - :func:`slice_metrics` measures metrics per slice or per value of a column
   (``_metrics``, ``_metrics_table``).
+- :func:`model_errors` says where a model is wrong, from predictions or the top class of
+  its probabilities (``_errors``): what the workbench's Slices tab searches.
 
 Examples
 --------
 >>> import pandas as pd
 >>> from jupyter_dci.core.slices import slice_metrics
 >>> df = pd.DataFrame({"g": ["a", "a", "b", "b"]})
->>> slice_metrics(df, y_true=[1, 0, 1, 1], y_pred=[1, 1, 1, 1], by="g").to_frame()["n"].tolist()
+>>> m = slice_metrics(df, y_true=[1, 0, 1, 1], y_pred=[1, 1, 1, 1], by="g")
+>>> m.to_frame()["support"].tolist()
 [4, 2, 2]
 """
 
+from jupyter_dci.core.slices._errors import model_errors, top_class
 from jupyter_dci.core.slices._find import FoundSlice, FoundSlices, find_slices
 from jupyter_dci.core.slices._metrics import SliceMetric, SliceMetrics, slice_metrics
 
@@ -24,5 +28,7 @@ __all__ = [
     "SliceMetric",
     "SliceMetrics",
     "find_slices",
+    "model_errors",
     "slice_metrics",
+    "top_class",
 ]

@@ -1,14 +1,14 @@
-"""``dci.inspect(df)``: the workbench, one panel for the whole loop.
+"""The :class:`Workbench` of ``dci.inspect``: a header of counts over four lazy tabs.
 
-Four tabs share one state: **Overview** (the profile and its alerts), **Label issues**
-(the review panel; probabilities computed out of sample on request, in a worker thread
-with a progress bar and a cancel button), **Slices** (where the model fails, when
-predictions or probabilities exist) and **History** (versions, diffs, commit, revert of a
-tracked dataset). A header above the tabs keeps the counts of all four.
+Four tabs share one state (:mod:`._state`): **Overview** (the profile and its alerts),
+**Label issues** (the review panel; probabilities computed out of sample on request, in a
+worker thread with a progress bar and a cancel button), **Slices** (where the model fails,
+when predictions or probabilities exist) and **History** (versions, diffs, commit, revert
+of a tracked dataset). A header above the tabs keeps the counts of all four.
 
 Work is lazy: a tab computes when it is first opened. Results are cached until the data
 changes: a relabel (from the review, or through the tracked dataset from any cell) bumps
-the workbench's generation, the header's counts follow at once, and the tab on screen
+the state's generation, the header's counts follow at once, and the tab on screen
 recomputes once the edits pause (the others when they are next opened). A click on a
 slice scopes the review to that slice's rows.
 
@@ -19,40 +19,37 @@ ipywidgets containers, so it renders wherever those do, with no network.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import ipywidgets
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core.labels._find import LabelIssues, find_label_issues
-from jupyter_dci.core.labels._oos import OutOfSampleProbs, out_of_sample_probs
-from jupyter_dci.core.slices._find import FoundSlices
-from jupyter_dci.core.table._cells import column_kind, display_name
+from jupyter_dci.core.labels import LabelIssues, find_label_issues, out_of_sample_probs
 from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
 from jupyter_dci.store._events import subscribe, unsubscribe
 from jupyter_dci.widgets._profile import ProfilePanel, ProfileResult
 from jupyter_dci.widgets._profile import profile as _profile
 from jupyter_dci.widgets._review import ReviewWidget, review
 from jupyter_dci.widgets._slices import SlicesPanel, slices
+from jupyter_dci.widgets.inspect._compute import ComputeBox
+from jupyter_dci.widgets.inspect._jobs import CancelledError, Job, running_loop
+from jupyter_dci.widgets.inspect._state import TABS, TITLES, WorkbenchState
+from jupyter_dci.widgets.inspect._summary import (
+    message,
+    static_html,
+    summary_counts,
+    summary_html,
+)
 
-__all__ = ["Workbench", "inspect"]
+__all__ = ["Workbench"]
 
 log = logging.getLogger(__name__)
 
-#: The tabs, in order, and their titles.
-TABS: tuple[str, ...] = ("overview", "labels", "slices", "history")
-TITLES: dict[str, str] = {
-    "overview": "Overview",
-    "labels": "Label issues",
-    "slices": "Slices",
-    "history": "History",
-}
 #: Seconds without a new edit before the tab on screen recomputes: a burst of key presses
 #: in the review costs one recomputation, not one per key.
 SETTLE_SECONDS = 0.4
@@ -64,19 +61,6 @@ EAGER_PROFILE_ROWS = 250_000
 #: thread: the workbench shows at once (header, tabs, a progress bar), the kernel stays
 #: responsive, and the alerts and column cards fill in when the profile is done.
 BACKGROUND_PROFILE_ROWS = 200_000
-#: Alerts listed in the static summary kept in a saved notebook.
-_SUMMARY_ALERTS = 8
-
-
-class _CancelledError(Exception):
-    """Raised inside the worker to stop computing probabilities."""
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 def _close_tree(widget: Any) -> None:
@@ -84,18 +68,6 @@ def _close_tree(widget: Any) -> None:
     for child in getattr(widget, "children", ()):
         _close_tree(child)
     widget.close()
-
-
-def _message(text: str, *, kind: str = "info") -> ipywidgets.HTML:
-    """Make a paragraph of text for a tab (escaped: it may quote a column name or an error)."""
-    return ipywidgets.HTML(
-        f'<p class="dci-inspect-{kind}" style="margin:8px 4px">{html.escape(text)}</p>'
-    )
-
-
-def _check_length(name: str, n_rows: int, got: int) -> None:
-    if got != n_rows:
-        raise param_error(name, "inspect", f"one entry per row of the frame ({n_rows:,})", got)
 
 
 class Workbench(ipywidgets.VBox):
@@ -127,34 +99,28 @@ class Workbench(ipywidgets.VBox):
         features: Sequence[Hashable] | None,
         dataset: Any,
     ) -> None:
-        self.frame = frame
-        self.label = label
-        self.dataset = dataset
-        self.features = None if features is None else list(features)
-        self._probs: Any = pred_probs
-        self._probs_origin = "given" if pred_probs is not None else ""
-        self._predictions = None if predictions is None else np.asarray(predictions, dtype=object)
-        #: Bumped whenever the data changes; each cached result remembers its generation.
-        self.generation = 0
-        self._built: dict[str, int] = dict.fromkeys(TABS, -1)
-        self._profile: ProfileResult | None = None
-        self._profile_gen = -1
-        # The background profile: its thread, and what it left (generation, result or error).
-        self._profile_worker: threading.Thread | None = None
-        self._profile_result: tuple[int, Any] | None = None
-        self._profile_error: BaseException | None = None
+        self.state = WorkbenchState(
+            frame,
+            label=label,
+            pred_probs=pred_probs,
+            predictions=predictions,
+            features=features,
+            dataset=dataset,
+        )
         self.profile_panel: ProfilePanel | None = None
         self.review_panel: ReviewWidget | None = None
         self.issues: LabelIssues | None = None
         self.slices_panel: SlicesPanel | None = None
         self.history_panel: Any = None
+        # The background profile: its job, and an error it left for the Overview to show.
+        self._profile_job: Job | None = None
+        self._profile_error: BaseException | None = None
+        self._probs_job: Job | None = None
+        self._cancel = threading.Event()
+        self._compute_box: ComputeBox | None = None
         self._scope: tuple[np.ndarray, str] | None = None
         self._settle_handle: asyncio.TimerHandle | None = None
         self._settle_pending = False
-        self._worker: threading.Thread | None = None
-        self._cancel = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._compute_box: _ComputeBox | None = None
 
         self.header = ipywidgets.HTML(layout=ipywidgets.Layout(flex="1 1 auto"))
         self.header.add_class("dci-inspect-header")
@@ -170,41 +136,65 @@ class Workbench(ipywidgets.VBox):
         for i, name in enumerate(TABS):
             self.tabs.set_title(i, TITLES[name])
         self.tabs.add_class("dci-inspect-tabs")
-        super().__init__(
-            children=[
-                ipywidgets.HBox(
-                    [self.header, self.refresh_button],
-                    layout=ipywidgets.Layout(align_items="center"),
-                ),
-                self.tabs,
-            ]
+        bar = ipywidgets.HBox(
+            [self.header, self.refresh_button], layout=ipywidgets.Layout(align_items="center")
         )
+        super().__init__(children=[bar, self.tabs])
         self.add_class("dci-inspect")
         self.tabs.selected_index = 0
         self._build("overview")
         self._update_header()
         self.tabs.observe(self._on_selected, names="selected_index")
         if dataset is not None:
-            ref = weakref.ref(self)
+            self._follow_store()
 
-            def on_event(ds: Any, kind: str) -> None:
-                wb = ref()
-                if wb is None:
-                    unsubscribe(on_event)
-                elif ds is wb.dataset:
-                    if ds.frame is not wb.frame:
-                        # A reshape (or a pull of one) tracks a new frame: start on it.
-                        wb._adopt_frame(ds.frame)
-                    elif kind in ("edit", "discard", "pull"):
-                        wb._changed()
-                    else:
-                        # A commit or a tag changes the version, not the data: counts only.
-                        wb._update_header()
+    def _follow_store(self) -> None:
+        """Subscribe to the store's events of this workbench's dataset (weakly)."""
+        ref = weakref.ref(self)
 
-            self._on_event = on_event
-            subscribe(on_event)
+        def on_event(ds: Any, kind: str) -> None:
+            wb = ref()
+            if wb is None:
+                unsubscribe(on_event)
+            elif ds is wb.dataset:
+                if ds.frame is not wb.frame:
+                    # A reshape (or a pull of one) tracks a new frame: start on it.
+                    wb._adopt_frame(ds.frame)
+                elif kind in ("edit", "discard", "pull"):
+                    wb._changed()
+                else:
+                    # A commit or a tag changes the version, not the data: counts only.
+                    wb._update_header()
+
+        self._on_event = on_event
+        subscribe(on_event)
 
     # ---- public API ---------------------------------------------------------------
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The frame shown (the user's object: relabels are written into it)."""
+        return self.state.frame
+
+    @property
+    def label(self) -> Hashable | None:
+        """The label column, or None."""
+        return self.state.label
+
+    @property
+    def dataset(self) -> Any:
+        """The tracked dataset behind the frame, or None."""
+        return self.state.dataset
+
+    @property
+    def features(self) -> list[Hashable] | None:
+        """The columns to learn from and slice by, when given."""
+        return self.state.features
+
+    @property
+    def generation(self) -> int:
+        """Bumped whenever the data changes; each cached result remembers its generation."""
+        return self.state.generation
 
     @property
     def tab(self) -> str:
@@ -215,32 +205,19 @@ class Workbench(ipywidgets.VBox):
     @property
     def profile(self) -> ProfileResult:
         """The profile of the frame as it is now (computed, or taken from the cache)."""
-        if self._profile is not None and self._profile_gen == self.generation:
-            return self._profile
-        worker = self._profile_worker
-        if worker is not None:  # computing in the background: its result may be the one
-            worker.join()
-        self._adopt_profile()
-        if self._profile is None or self._profile_gen != self.generation:
-            self._profile = _profile(self.frame, label=self.label)
-            self._profile_gen = self.generation
-        return self._profile
-
-    def _adopt_profile(self) -> None:
-        """Take what the background profile left, if anything."""
-        got, self._profile_result = self._profile_result, None
-        if got is None:
-            return
-        generation, result = got
-        if isinstance(result, BaseException):
-            self._profile_error = result
-        elif self._profile is None or generation >= self._profile_gen:
-            self._profile, self._profile_gen = result, generation
+        state = self.state
+        if state.profile_fresh:
+            return state.profile
+        if self._profile_job is not None:  # computing in the background: maybe the one
+            self._profile_job.join()
+        if not state.profile_fresh:
+            state.keep_profile(state.generation, _profile(state.frame, label=state.label))
+        return state.profile
 
     @property
     def probabilities(self) -> Any:
         """The class probabilities in use: given, computed out of sample, or None."""
-        return self._probs
+        return self.state.probs
 
     def open_tab(self, name: str) -> Workbench:
         """Show tab ``name`` (building it if needed), as a click on it does."""
@@ -253,27 +230,11 @@ class Workbench(ipywidgets.VBox):
 
     def refresh(self) -> None:
         """Recompute every tab from the frame as it is now (the Refresh button)."""
-        self.generation += 1
+        self.state.bump()
         # Issues of the old labels would be stale: the review starts again from the frame.
-        for name in TABS:
-            self._built[name] = -1
+        self.state.rebuild()
         self._ensure(self.tab)
         self._update_header()
-
-    def _adopt_frame(self, frame: pd.DataFrame) -> None:
-        """Follow the dataset to a new frame: every tab starts again on it."""
-        self.frame = frame
-        if self._probs is not None and len(self._probs_matrix()) != len(frame):
-            # Probabilities and predictions of other rows would be misaligned: dropped.
-            self._probs, self._probs_origin = None, ""
-            self._predictions = None
-        if self._predictions is not None and len(self._predictions) != len(frame):
-            self._predictions = None
-        self._scope = None
-        self.refresh()
-
-    def _probs_matrix(self) -> Any:
-        return getattr(self._probs, "pred_probs", self._probs)
 
     def compute_probabilities(self, *, wait: bool = True, **options: Any) -> None:
         """Compute the class probabilities out of sample (what the Label issues button does).
@@ -292,55 +253,45 @@ class Workbench(ipywidgets.VBox):
             With ``wait=True``, what ``out_of_sample_probs`` refused (also shown in the
             tab); with ``wait=False`` errors are shown in the tab only.
         """
-        if self.label is None:
+        state = self.state
+        if state.label is None:
             raise param_error(
                 "label", "inspect", "the label column, to compute probabilities", None
             )
-        if self._worker is not None and self._worker.is_alive():
+        if self._probs_job is not None and self._probs_job.is_alive():
             raise InvalidParameterError(
                 "Probabilities are being computed already; wait for them or cancel."
             )
         self._cancel.clear()
-        self._loop = None if wait else _running_loop()
+        if self._compute_box is None:  # called from Python before the tab was opened
+            self._compute_box = ComputeBox(self)
         box = self._compute_box
-        if box is None:  # called from Python before the tab was opened
-            box = self._compute_box = _ComputeBox(self)
-        box.progress.value, box.progress.max = 0, options.get("cv", 5)
-        box.progress.layout.visibility = "visible"
-        box.start.disabled, box.cancel.disabled = True, False
-        box.status.value = html.escape("Fitting the model on each fold…")
+        box.running(options.get("cv", 5))
+        frame, label, features = state.frame, state.label, state.features
 
-        def progress(done: int, total: int, message: str) -> None:
-            if self._cancel.is_set():
-                raise _CancelledError
-            box.progress.max, box.progress.value = total, done
-            box.status.value = html.escape(f"{done} of {total} folds done ({message})")
+        def work(check: Any) -> Any:
+            def progress(done: int, total: int, what: str) -> None:
+                check()
+                box.step(done, total, what)
 
-        outcome: list[Any] = []
+            return out_of_sample_probs(
+                frame, label, features=features, progress=progress, **options
+            )
 
-        def work() -> None:
-            try:
-                result: Any = out_of_sample_probs(
-                    self.frame, self.label, features=self.features, progress=progress, **options
-                )
-                if self._cancel.is_set():
-                    raise _CancelledError
-            except _CancelledError:
-                result = _CancelledError()
-            except Exception as exc:  # shown in the tab: a worker's error has nowhere else to go
-                if not isinstance(exc, DCIError):
-                    log.exception("jupyter_dci inspect: computing probabilities failed")
-                result = exc
-            outcome.append(result)
-            self._finish(lambda: self._probs_done(result))
-
-        if wait:
-            work()
-            if isinstance(outcome[0], Exception) and not isinstance(outcome[0], _CancelledError):
-                raise outcome[0]
-        else:
-            self._worker = threading.Thread(target=work, name="dci-inspect-probs", daemon=True)
-            self._worker.start()
+        job = Job(
+            "inspect-probs",
+            work,
+            done=self._probs_done,
+            loop=None if wait else running_loop(),
+            cancel=self._cancel,
+        )
+        self._probs_job = job
+        if not wait:
+            job.start()
+            return
+        outcome = job.run()
+        if isinstance(outcome, Exception) and not isinstance(outcome, CancelledError):
+            raise outcome
 
     def cancel(self) -> None:
         """Stop computing probabilities (after the fold being fitted)."""
@@ -364,9 +315,7 @@ class Workbench(ipywidgets.VBox):
 
     def _ensure(self, name: str) -> None:
         """Build tab ``name`` if it was never built, or is stale and depends on the data."""
-        built = self._built[name]
-        stale = name in ("overview", "slices") and built != self.generation
-        if built < 0 or stale:
+        if self.state.is_stale(name):
             self._build(name)
 
     def _build(self, name: str) -> None:
@@ -374,11 +323,11 @@ class Workbench(ipywidgets.VBox):
         try:
             content = getattr(self, f"_build_{name}")()
         except DCIError as exc:
-            content = [_message(str(exc), kind="error")]
+            content = [message(str(exc), kind="error")]
         except Exception as exc:  # a broken tab must not take the workbench down
             log.exception("jupyter_dci inspect: building the %s tab failed", name)
             content = [
-                _message(
+                message(
                     f"Internal error while building this tab ({type(exc).__name__}: {exc}). "
                     "Please report it to jupyter_dci with the frame's dtypes.",
                     kind="error",
@@ -389,16 +338,18 @@ class Workbench(ipywidgets.VBox):
         for widget in old:
             if widget not in content:
                 _close_tree(widget)
-        self._built[name] = self.generation
+        self.state.built(name)
 
     def _build_overview(self) -> list[Any]:
-        self._adopt_profile()
         if self._profile_error is not None:
             error, self._profile_error = self._profile_error, None
             raise error
-        fresh = self._profile is not None and self._profile_gen == self.generation
-        loop = _running_loop()
-        if not fresh and loop is not None and len(self.frame) >= BACKGROUND_PROFILE_ROWS:
+        loop = running_loop()
+        if (
+            not self.state.profile_fresh
+            and loop is not None
+            and len(self.frame) >= BACKGROUND_PROFILE_ROWS
+        ):
             return self._profile_in_background(loop)
         self.profile_panel = self.profile.show()
         self._update_header()
@@ -417,69 +368,68 @@ class Workbench(ipywidgets.VBox):
         box.add_class("dci-inspect-profiling")
         self.profile_panel = ProfilePanel(None, self.frame)
         content = [box, self.profile_panel]
-        if self._profile_worker is not None:
+        if self._profile_job is not None:
             return content  # one is running: its end fills the tab, for the data of then
-        generation, frame, label = self.generation, self.frame, self.label
+        state = self.state
+        generation, frame, label = state.generation, state.frame, state.label
 
-        def progress(done: int, total: int, _what: str) -> None:
-            bar.max, bar.value = total, done
+        def work(_check: Any) -> Any:
+            def progress(done: int, total: int, _what: str) -> None:
+                bar.max, bar.value = total, done
 
-        def work() -> None:
-            try:
-                result: Any = _profile(frame, label=label, progress=progress)
-            except Exception as exc:  # shown in the tab by _build_overview
-                if not isinstance(exc, DCIError):
-                    log.exception("jupyter_dci inspect: profiling failed")
-                result = exc
-            self._profile_result = (generation, result)
-            loop.call_soon_threadsafe(self._profile_ready)
+            return _profile(frame, label=label, progress=progress)
 
-        self._profile_worker = threading.Thread(
-            target=work, name="dci-inspect-profile", daemon=True
-        )
-        self._profile_worker.start()
+        def keep(outcome: Any) -> None:
+            # In the worker, so that Workbench.profile, joining it, finds the result.
+            if isinstance(outcome, BaseException):
+                self._profile_error = outcome
+            else:
+                state.keep_profile(generation, outcome)
+
+        self._profile_job = Job(
+            "inspect-profile", work, keep=keep, done=self._profile_ready, loop=loop
+        ).start()
         return content
 
-    def _profile_ready(self) -> None:
-        self._profile_worker = None
-        self._adopt_profile()
-        fresh = self._profile is not None and self._profile_gen == self.generation
+    def _profile_ready(self, _outcome: Any) -> None:
+        self._profile_job = None
+        fresh = self.state.profile_fresh
         panel = self.profile_panel
         holder = self._holders[TABS.index("overview")]
         if fresh and panel is not None and panel.summary.pending and panel in holder.children:
             # Fill the panel on screen (its code is loaded already), drop the progress bar.
-            assert self._profile is not None
-            panel.summary.set_result(self._profile)
+            panel.summary.set_result(self.state.profile)
             for widget in holder.children:
                 if widget is not panel:
                     _close_tree(widget)
             holder.children = (panel,)
-            self._built["overview"] = self.generation
+            self.state.built("overview")
         elif fresh or self._profile_error is not None or self.tab == "overview":
             self._build("overview")
         else:
             # The data changed while profiling and the Overview is hidden: profile the data
             # of then when it is opened, not now in the background of the user's work.
-            self._built["overview"] = -1
+            self.state.rebuild("overview")
         self._update_header()
 
     def _build_labels(self) -> list[Any]:
         self.review_panel = None
         self.issues = None
-        if self.label is None:
+        state = self.state
+        if state.label is None:
             return [
-                _message(
+                message(
                     "Label issues need the label column: dci.inspect(df, label='...') "
                     "(and pred_probs=... if you have out-of-sample probabilities)."
                 )
             ]
-        if self._probs is None:
+        if state.probs is None:
             if self._compute_box is None:
-                self._compute_box = _ComputeBox(self)
+                self._compute_box = ComputeBox(self)
             return [self._compute_box]
-        issues = find_label_issues(self.frame[self.label], self._probs)
+        issues = find_label_issues(state.frame[state.label], state.probs)
         self.issues = issues
-        panel = review(self.frame, label=self.label, issues=issues, dataset=self.dataset)
+        panel = review(state.frame, label=state.label, issues=issues, dataset=state.dataset)
         panel.observe(self._on_review, names=["n_reviewed", "n_relabelled"])
         panel.observe(self._on_scope, names=["filter_rows"])
         self.review_panel = panel
@@ -488,11 +438,11 @@ class Workbench(ipywidgets.VBox):
         source = {
             "given": "the probabilities given",
             "computed": "probabilities computed out of sample here",
-        }[self._probs_origin]
-        accuracy = getattr(self._probs, "accuracy", None)
+        }[state.probs_origin]
+        accuracy = getattr(state.probs, "accuracy", None)
         extra = "" if accuracy is None else f" (cross-validated accuracy {accuracy:.1%})"
-        note = _message(
-            f"{issues.n_issues:,} suspected label errors among {len(self.frame):,} rows, "
+        note = message(
+            f"{issues.n_issues:,} suspected label errors among {len(state.frame):,} rows, "
             f"found with {source}{extra}."
         )
         self._update_header()
@@ -500,15 +450,17 @@ class Workbench(ipywidgets.VBox):
 
     def _build_slices(self) -> list[Any]:
         self.slices_panel = None
-        errors = self._errors()
+        errors = self.state.errors()
         if errors is None:
             return [
-                _message(
+                message(
                     "Slices show where a model fails: pass predictions=... or pred_probs=... "
                     "to dci.inspect, or compute probabilities in the Label issues tab."
                 )
             ]
-        panel = slices(self.frame, errors, features=self._slice_features(), dataset=self.dataset)
+        panel = slices(
+            self.frame, errors, features=self.state.slice_features(), dataset=self.dataset
+        )
         panel.summary.on_show = self._on_slice_show
         self.slices_panel = panel
         self._update_header()
@@ -518,7 +470,7 @@ class Workbench(ipywidgets.VBox):
         self.history_panel = None
         if self.dataset is None:
             return [
-                _message(
+                message(
                     "History records every edit of a tracked dataset: "
                     "ds = dci.track(df, name='...', label='...'), then "
                     "dci.inspect(ds) shows its versions, diffs, commit and revert here."
@@ -527,54 +479,13 @@ class Workbench(ipywidgets.VBox):
         self.history_panel = self.dataset.history()
         return [self.history_panel]
 
-    # ---- shared state -------------------------------------------------------------
+    # ---- following changes ----------------------------------------------------------
 
-    def _errors(self) -> np.ndarray | None:
-        """Whether the model is wrong on each row, against the labels as they are now."""
-        if self.label is None:
-            return None
-        if self._predictions is not None:
-            predicted = self._predictions
-        elif self._probs is not None:
-            probs = getattr(self._probs, "pred_probs", self._probs)
-            matrix = np.asarray(probs, dtype=float)
-            classes = getattr(self._probs, "classes", None)
-            if classes is None:
-                classes = (
-                    list(probs.columns)
-                    if isinstance(probs, pd.DataFrame)
-                    else self._classes_of(matrix.shape[1])
-                )
-            predicted = np.asarray(classes, dtype=object)[matrix.argmax(axis=1)]
-        else:
-            return None
-        labels = self.frame[self.label].astype(object).to_numpy()
-        return np.fromiter(
-            (bool(a != b) for a, b in zip(predicted, labels, strict=True)),
-            dtype=bool,
-            count=len(labels),
-        )
-
-    def _classes_of(self, k: int) -> list[Any]:
-        """Return the class of each probability column when the probabilities do not name them."""
-        labels = pd.unique(self.frame[self.label].dropna())
-        try:
-            ordered = sorted(labels.tolist())
-        except TypeError:
-            ordered = list(labels)
-        if all(isinstance(v, int | np.integer) for v in ordered) and set(ordered) <= set(range(k)):
-            return list(range(k))
-        return ordered
-
-    def _slice_features(self) -> list[Hashable]:
-        if self.features is not None:
-            return self.features
-        # Image and other array cells have no values to slice by.
-        return [
-            c
-            for c in self.frame.columns
-            if column_kind(self.frame[c]) not in ("image", "object") or c == self.label
-        ]
+    def _adopt_frame(self, frame: pd.DataFrame) -> None:
+        """Follow the dataset to a new frame: every tab starts again on it."""
+        self.state.follow(frame)
+        self._scope = None
+        self.refresh()
 
     def _on_review(self, _change: Any) -> None:
         # Through a dataset the store's event comes too; both land in one settle.
@@ -594,9 +505,9 @@ class Workbench(ipywidgets.VBox):
 
     def _changed(self) -> None:
         """Follow a change of the data: counts now, the tab on screen once edits pause."""
-        self.generation += 1
+        self.state.bump()
         self._update_header()
-        loop = _running_loop()
+        loop = running_loop()
         if loop is None:
             # Plain Python (a script, a test): no loop to wait on; settle when next read,
             # so a loop of decisions costs one recomputation, not one each.
@@ -617,45 +528,30 @@ class Workbench(ipywidgets.VBox):
         try:
             if self.tab in ("overview", "slices"):
                 self._ensure(self.tab)
-            elif len(self.frame) <= EAGER_PROFILE_ROWS and self.generation != self._profile_gen:
+            elif len(self.frame) <= EAGER_PROFILE_ROWS and not self.state.profile_fresh:
                 _ = self.profile  # the header's alert counts
             self._update_header()
         except Exception:  # a timer callback's exception would only reach a log anyway
             log.exception("jupyter_dci inspect: refreshing after an edit failed")
 
-    def _finish(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` on the kernel's loop (from the worker), or at once without one."""
-        loop = self._loop
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(callback)
-        else:
-            callback()
-
-    def _probs_done(self, result: Any) -> None:
-        self._worker = None
+    def _probs_done(self, outcome: Any) -> None:
         box = self._compute_box
         assert box is not None  # made before the work started
-        box.start.disabled, box.cancel.disabled = False, True
-        if isinstance(result, _CancelledError):
-            box.progress.layout.visibility = "hidden"
-            box.status.value = html.escape("Cancelled; nothing was kept.")
+        if isinstance(outcome, CancelledError):
+            box.stopped("CancelledError; nothing was kept.")
             return
-        if isinstance(result, Exception):
-            box.progress.layout.visibility = "hidden"
-            box.status.value = (
-                '<span class="dci-inspect-error">'
-                + html.escape(f"Could not compute probabilities: {result}")
-                + "</span>"
-            )
+        if isinstance(outcome, Exception):
+            box.stopped(f"Could not compute probabilities: {outcome}", error=True)
             return
-        self._probs = result
-        self._probs_origin = "computed"
-        self._built["slices"] = -1
+        box.stopped()
+        self.state.set_probs(outcome)
         self._build("labels")
         self._update_header()
 
+    # ---- the header and the saved summary -------------------------------------------
+
     def _update_header(self) -> None:
-        self.header.value = _summary_html(self._summary(), inline=True)
+        self.header.value = summary_html(self._summary(), inline=True)
 
     def summary(self) -> dict[str, str]:
         """Return the header's counts as text: rows, alerts, label issues, slices, dataset.
@@ -671,42 +567,9 @@ class Workbench(ipywidgets.VBox):
         return self._summary()
 
     def _summary(self) -> dict[str, str]:
-        out = {"data": f"{len(self.frame):,} rows × {self.frame.shape[1]:,} columns"}
-        if self._profile is not None:
-            counts: dict[str, int] = {}
-            for alert in self._profile.alerts:
-                counts[alert.severity] = counts.get(alert.severity, 0) + 1
-            detail = ", ".join(f"{n} {s}" for s, n in counts.items())
-            n = len(self._profile.alerts)
-            text = f"{n} alert{'' if n == 1 else 's'}" + (f" ({detail})" if detail else "")
-            if self._profile_gen != self.generation:
-                text += " · as of before the last edits (open Overview to update)"
-            out["alerts"] = text
-        if self.review_panel is not None:
-            r = self.review_panel
-            out["label issues"] = (
-                f"{r.n_suspects:,} suspected · {r.n_reviewed:,} reviewed · "
-                f"{r.n_relabelled:,} relabelled · {r.n_suspects - r.n_reviewed:,} to go"
-            )
-        elif self.label is not None:
-            out["label issues"] = (
-                "not computed yet (open Label issues)"
-                if self._probs is None
-                else "open Label issues to find them"
-            )
-        if self.slices_panel is not None:
-            found: FoundSlices = self.slices_panel.found
-            out["slices"] = (
-                f"{len(found.slices)} where the model fails more (error {found.error:.1%} overall)"
-                if found.found
-                else found.message
-            )
-        if self.dataset is not None:
-            ds = self.dataset
-            out["dataset"] = (
-                f"{ds.name!r} version {ds.head.id} · {ds.n_pending:,} uncommitted edits"
-            )
-        return out
+        return summary_counts(
+            self.state, review_panel=self.review_panel, slices_panel=self.slices_panel
+        )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -717,186 +580,6 @@ class Workbench(ipywidgets.VBox):
             data["text/plain"] = "jupyter_dci workbench: " + "; ".join(
                 f"{k}: {v}" for k, v in summary.items()
             )
-            data["text/html"] = self._static_html(summary)
+            profile = self.state.profile
+            data["text/html"] = static_html(summary, profile.alerts if profile else ())
         return (data, meta) if isinstance(bundle, tuple) else data
-
-    def _static_html(self, summary: dict[str, str]) -> str:
-        """Render what a saved notebook shows where no kernel runs: counts and top alerts."""
-        parts = [
-            "<div class='dci-inspect-static'>",
-            "<p><b>jupyter_dci workbench</b> (the interactive panel needs a running kernel)</p>",
-            _summary_html(summary, inline=False),
-        ]
-        if self._profile is not None and self._profile.alerts:
-            items = "".join(
-                f"<li>{html.escape(a.severity)}: {html.escape(a.message)}</li>"
-                for a in self._profile.alerts[:_SUMMARY_ALERTS]
-            )
-            more = len(self._profile.alerts) - _SUMMARY_ALERTS
-            tail = f"<li>… and {more} more</li>" if more > 0 else ""
-            parts.append(f"<p>Alerts:</p><ul>{items}{tail}</ul>")
-        parts.append("</div>")
-        return "".join(parts)
-
-
-def _summary_html(summary: dict[str, str], *, inline: bool) -> str:
-    if inline:
-        items = " &nbsp;·&nbsp; ".join(
-            f"<b>{html.escape(k)}</b> {html.escape(v)}" for k, v in summary.items()
-        )
-        return f'<div class="dci-inspect-summary" style="padding:4px 2px">{items}</div>'
-    rows = "".join(
-        f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-        for k, v in summary.items()
-    )
-    return f"<table>{rows}</table>"
-
-
-class _ComputeBox(ipywidgets.VBox):
-    """The Label issues tab before probabilities exist: a button, progress and cancel."""
-
-    def __init__(self, workbench: Workbench) -> None:
-        ref = weakref.ref(workbench)
-        intro = _message(
-            "No probabilities were given. Compute them out of sample: a model fitted on the "
-            "other folds predicts each fold (5-fold cross-validation), so no row is judged by "
-            "a model that saw its label. The kernel stays usable meanwhile."
-        )
-        self.start = ipywidgets.Button(
-            description="Compute probabilities", button_style="primary", icon="play"
-        )
-        self.cancel = ipywidgets.Button(description="Cancel", icon="stop", disabled=True)
-        self.progress = ipywidgets.IntProgress(
-            value=0, min=0, max=5, layout=ipywidgets.Layout(visibility="hidden")
-        )
-        self.status = ipywidgets.HTML("")
-
-        def start(_b: Any) -> None:
-            wb = ref()
-            if wb is not None:
-                try:
-                    wb.compute_probabilities(wait=False)
-                except DCIError as exc:
-                    self.status.value = html.escape(str(exc))
-
-        def cancel(_b: Any) -> None:
-            wb = ref()
-            if wb is not None:
-                wb.cancel()
-                self.status.value = html.escape("Cancelling after the fold being fitted…")
-
-        self.start.on_click(start)
-        self.cancel.on_click(cancel)
-        self.start.add_class("dci-inspect-compute")
-        self.cancel.add_class("dci-inspect-cancel")
-        self.status.add_class("dci-inspect-status")
-        super().__init__(
-            [intro, ipywidgets.HBox([self.start, self.cancel, self.progress]), self.status]
-        )
-
-
-def inspect(
-    df: Any,
-    *,
-    label: Hashable | None = None,
-    pred_probs: Any = None,
-    predictions: Any = None,
-    features: Sequence[Hashable] | None = None,
-    dataset: Any = None,
-) -> Workbench:
-    """Open the workbench: look, find, fix, record and measure in one panel.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame or jupyter_dci.store.Dataset
-        The data (referenced, not copied; relabels are written into it). A tracked
-        Dataset stands for its frame, its label column and itself.
-    label : column name, optional
-        The label column: adds the label alerts, the Label issues tab and the slices.
-    pred_probs : array-like, DataFrame or OutOfSampleProbs, optional
-        Out-of-sample class probabilities, one row per row of ``df``. Without them, the
-        Label issues tab offers to compute them (cancellable, with a progress bar).
-    predictions : array-like, optional
-        A model's predicted label per row, for the Slices tab (else the top class of the
-        probabilities is taken).
-    features : sequence of column names, optional
-        The columns to learn from and slice by (default: all but the label; slices skip
-        image and other array columns).
-    dataset : jupyter_dci.store.Dataset, optional
-        The dataset tracking ``df``: edits become pending edits and the History tab shows
-        its versions.
-
-    Returns
-    -------
-    Workbench
-        The panel; display it, or leave it as a cell's last value.
-
-    Raises
-    ------
-    InvalidParameterError
-        A parameter of the wrong kind or length, with what was expected.
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> import jupyter_dci as dci
-    >>> df = pd.DataFrame({"x": [0.1, 0.2, 0.9, 0.8], "y": [0, 0, 1, 0]})
-    >>> probs = np.array([[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.05, 0.95]])
-    >>> wb = dci.inspect(df, label="y", pred_probs=probs)
-    >>> wb.open_tab("labels").review_panel.n_suspects
-    1
-    """
-    from jupyter_dci.store import Dataset
-
-    if isinstance(df, Dataset):
-        if dataset is not None and dataset is not df:
-            raise param_error("dataset", "inspect", "None when df is a Dataset", dataset)
-        dataset = df
-        df = dataset.frame
-        label = dataset.label if label is None else label
-    if not isinstance(df, pd.DataFrame):
-        raise param_error(
-            "df", "inspect", "a pandas DataFrame or a tracked Dataset", type(df).__name__
-        )
-    if dataset is not None:
-        if not isinstance(dataset, Dataset) or dataset.frame is not df:
-            raise param_error(
-                "dataset",
-                "inspect",
-                "the Dataset tracking this very frame (ds = dci.track(df, ...); dci.inspect(ds))",
-                type(dataset).__name__,
-            )
-        label = dataset.label if label is None else label
-    if label is not None and int((df.columns == label).sum()) != 1:
-        columns = ", ".join(repr(display_name(c)) for c in df.columns[:20])
-        raise param_error("label", "inspect", f"one column of the frame ({columns})", label)
-    if (pred_probs is not None or predictions is not None) and label is None:
-        raise param_error("label", "inspect", "the label column, to compare the model with", None)
-    if pred_probs is not None:
-        probs = pred_probs.pred_probs if isinstance(pred_probs, OutOfSampleProbs) else pred_probs
-        shape = np.shape(probs)
-        if len(shape) != 2:
-            raise param_error(
-                "pred_probs", "inspect", "a 2-d array of shape (n_rows, n_classes)", shape
-            )
-        _check_length("pred_probs", len(df), shape[0])
-    if predictions is not None:
-        if np.ndim(predictions) != 1:
-            raise param_error(
-                "predictions", "inspect", "one predicted label per row", np.shape(predictions)
-            )
-        _check_length("predictions", len(df), len(predictions))
-    if features is not None:
-        if isinstance(features, str) or not isinstance(features, Sequence):
-            raise param_error("features", "inspect", "a list of column names", features)
-        missing = [f for f in features if f not in df.columns]
-        if missing:
-            raise param_error("features", "inspect", "columns of the frame", missing)
-    return Workbench(
-        df,
-        label=label,
-        pred_probs=pred_probs,
-        predictions=predictions,
-        features=features,
-        dataset=dataset,
-    )

@@ -51,7 +51,7 @@ class InspectBar(ipywidgets.VBox):
     def open_workbench(self) -> Any:
         """Open the workbench in place of the bar (what the button does); return it."""
         from jupyter_dci.widgets._bridge import bridge
-        from jupyter_dci.widgets.inspect._workbench import inspect
+        from jupyter_dci.widgets.inspect._inspect import inspect
 
         frame = self._frame
         if frame is None:
