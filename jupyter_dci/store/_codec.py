@@ -74,6 +74,26 @@ def _encode_timestamp(value: pd.Timestamp) -> str:
     return f'["ts",{_ns(value)},{json.dumps(tz)}]'
 
 
+def _encode_timedelta(value: Any) -> str:
+    if type(value) is dt.timedelta:
+        # Exact for any datetime.timedelta, also beyond pandas' range.
+        micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+        return f'["td",{micros * 1_000}]'
+    delta = pd.Timedelta(value)
+    return _NAT if delta is pd.NaT else f'["td",{_ns(delta)}]'
+
+
+def _encode_other(value: Any) -> str | None:
+    """Encode a date, Decimal or bytes; None for any other type."""
+    if isinstance(value, dt.date):
+        return f'["date","{value.isoformat()}"]'
+    if isinstance(value, decimal.Decimal):
+        return f'["dec","{value}"]'
+    if isinstance(value, bytes):
+        return f'["bytes","{base64.b64encode(value).decode("ascii")}"]'
+    return None
+
+
 def encode_value(value: Any) -> str:
     """Encode one scalar as canonical, typed JSON text.
 
@@ -119,18 +139,10 @@ def encode_value(value: Any) -> str:
     if isinstance(value, (pd.Timestamp, dt.datetime, np.datetime64)):
         return _encode_timestamp(pd.Timestamp(value))
     if isinstance(value, (pd.Timedelta, dt.timedelta, np.timedelta64)):
-        if type(value) is dt.timedelta:
-            # Exact for any datetime.timedelta, also beyond pandas' range.
-            micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
-            return f'["td",{micros * 1_000}]'
-        delta = pd.Timedelta(value)
-        return _NAT if delta is pd.NaT else f'["td",{_ns(delta)}]'
-    if isinstance(value, dt.date):
-        return f'["date","{value.isoformat()}"]'
-    if isinstance(value, decimal.Decimal):
-        return f'["dec","{value}"]'
-    if isinstance(value, bytes):
-        return f'["bytes","{base64.b64encode(value).decode("ascii")}"]'
+        return _encode_timedelta(value)
+    text = _encode_other(value)
+    if text is not None:
+        return text
     raise param_error(
         "value",
         "the edit log",

@@ -21,6 +21,49 @@ def _check_length(name: str, n_rows: int, got: int) -> None:
         raise param_error(name, "inspect", f"one entry per row of the frame ({n_rows:,})", got)
 
 
+def _resolve_dataset(df: Any, label: Any, dataset: Any) -> tuple[pd.DataFrame, Any, Any]:
+    """Return the frame, label and dataset meant by ``df`` (a frame or a tracked Dataset)."""
+    from jupyter_dci.store import Dataset
+
+    if isinstance(df, Dataset):
+        if dataset is not None and dataset is not df:
+            raise param_error("dataset", "inspect", "None when df is a Dataset", dataset)
+        dataset = df
+        df = dataset.frame
+    if not isinstance(df, pd.DataFrame):
+        raise param_error(
+            "df", "inspect", "a pandas DataFrame or a tracked Dataset", type(df).__name__
+        )
+    if dataset is not None:
+        if not isinstance(dataset, Dataset) or dataset.frame is not df:
+            raise param_error(
+                "dataset",
+                "inspect",
+                "the Dataset tracking this very frame (ds = dci.track(df, ...); dci.inspect(ds))",
+                type(dataset).__name__,
+            )
+        label = dataset.label if label is None else label
+    return df, label, dataset
+
+
+def _check_model_outputs(n_rows: int, pred_probs: Any, predictions: Any) -> None:
+    """Refuse probabilities or predictions that are not one entry per row."""
+    if pred_probs is not None:
+        probs = pred_probs.pred_probs if isinstance(pred_probs, OutOfSampleProbs) else pred_probs
+        shape = np.shape(probs)
+        if len(shape) != 2:
+            raise param_error(
+                "pred_probs", "inspect", "a 2-d array of shape (n_rows, n_classes)", shape
+            )
+        _check_length("pred_probs", n_rows, shape[0])
+    if predictions is not None:
+        if np.ndim(predictions) != 1:
+            raise param_error(
+                "predictions", "inspect", "one predicted label per row", np.shape(predictions)
+            )
+        _check_length("predictions", n_rows, len(predictions))
+
+
 def inspect(
     df: Any,
     *,
@@ -72,46 +115,13 @@ def inspect(
     >>> wb.open_tab("labels").review_panel.n_suspects
     1
     """
-    from jupyter_dci.store import Dataset
-
-    if isinstance(df, Dataset):
-        if dataset is not None and dataset is not df:
-            raise param_error("dataset", "inspect", "None when df is a Dataset", dataset)
-        dataset = df
-        df = dataset.frame
-        label = dataset.label if label is None else label
-    if not isinstance(df, pd.DataFrame):
-        raise param_error(
-            "df", "inspect", "a pandas DataFrame or a tracked Dataset", type(df).__name__
-        )
-    if dataset is not None:
-        if not isinstance(dataset, Dataset) or dataset.frame is not df:
-            raise param_error(
-                "dataset",
-                "inspect",
-                "the Dataset tracking this very frame (ds = dci.track(df, ...); dci.inspect(ds))",
-                type(dataset).__name__,
-            )
-        label = dataset.label if label is None else label
+    df, label, dataset = _resolve_dataset(df, label, dataset)
     if label is not None and int((df.columns == label).sum()) != 1:
         columns = ", ".join(repr(display_name(c)) for c in df.columns[:20])
         raise param_error("label", "inspect", f"one column of the frame ({columns})", label)
     if (pred_probs is not None or predictions is not None) and label is None:
         raise param_error("label", "inspect", "the label column, to compare the model with", None)
-    if pred_probs is not None:
-        probs = pred_probs.pred_probs if isinstance(pred_probs, OutOfSampleProbs) else pred_probs
-        shape = np.shape(probs)
-        if len(shape) != 2:
-            raise param_error(
-                "pred_probs", "inspect", "a 2-d array of shape (n_rows, n_classes)", shape
-            )
-        _check_length("pred_probs", len(df), shape[0])
-    if predictions is not None:
-        if np.ndim(predictions) != 1:
-            raise param_error(
-                "predictions", "inspect", "one predicted label per row", np.shape(predictions)
-            )
-        _check_length("predictions", len(df), len(predictions))
+    _check_model_outputs(len(df), pred_probs, predictions)
     if features is not None:
         if isinstance(features, str) or not isinstance(features, Sequence):
             raise param_error("features", "inspect", "a list of column names", features)
