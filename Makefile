@@ -15,12 +15,15 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test lint test-compat system-deps build clean
+# Modules whose docstring examples run in make test (every example is a test).
+DOCTESTED := jupyter_dci/core jupyter_dci/charts jupyter_dci/errors.py jupyter_dci/datasets.py
+
+.PHONY: lab test lint typecheck doctest test-compat system-deps build clean
 
 lab: $(VENV)/.lab
 	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) examples/quickstart.ipynb
 
-test: system-deps $(VENV)/.test lint
+test: system-deps $(VENV)/.test lint typecheck doctest
 	$(PY) -m pytest
 	$(MAKE) test-compat
 
@@ -28,10 +31,17 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check jupyter_dci tests benchmarks
 	$(VENV)/bin/ruff format --check jupyter_dci tests benchmarks
 
+typecheck: $(VENV)/.test
+	$(VENV)/bin/mypy
+
+doctest: $(VENV)/.test
+	$(PY) -m pytest --doctest-modules -q -p no:cacheprovider $(DOCTESTED)
+
 # pandas 2.2 (object strings, no default copy-on-write) next to the 3.x of the main venv:
 # the kernel-side tests run on both; the browser and packaging tests once.
 test-compat: $(COMPAT)/.test
 	$(COMPAT)/bin/python -m pytest -m "not browser and not packaging and not notebooks" -q
+	$(COMPAT)/bin/python -m pytest --doctest-modules -q -p no:cacheprovider $(DOCTESTED)
 
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \

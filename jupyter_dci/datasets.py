@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -86,7 +86,8 @@ def load_digits(*, images: bool = True) -> pd.DataFrame:
         # An object column of arrays: one cell = one picture, as an image dataset would hold it.
         cells = np.empty(len(pictures), dtype=object)
         cells[:] = list(pictures)
-        df.insert(df.columns.get_loc("label"), "image", cells)
+        # The column names are unique, so get_loc gives a position (not a slice or mask).
+        df.insert(cast(int, df.columns.get_loc("label")), "image", cells)
     return df
 
 
@@ -199,8 +200,8 @@ class MessyTable:
         --------
         >>> from jupyter_dci.core.profile import profile
         >>> messy = load_messy_wine()
-        >>> messy.check(profile(messy.frame, label="label"))["found"].all()
-        np.True_
+        >>> bool(messy.check(profile(messy.frame, label="label"))["found"].all())
+        True
         """
         named = {(a.kind, a.column) for a in profile.alerts}
         return pd.DataFrame(
@@ -414,8 +415,9 @@ def inject_label_noise(
     --------
     >>> from jupyter_dci.datasets import inject_label_noise
     >>> noisy = inject_label_noise(["a", "b", "c"] * 10, rate=0.2, kind="class_conditional")
-    >>> int(noisy.is_flipped.sum()), noisy.labels[noisy.is_flipped].isin(["a", "b", "c"]).all()
-    (6, np.True_)
+    >>> flipped = noisy.labels[noisy.is_flipped]
+    >>> int(noisy.is_flipped.sum()), bool(flipped.isin(["a", "b", "c"]).all())
+    (6, True)
     """
     func = "inject_label_noise"
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:

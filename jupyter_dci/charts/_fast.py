@@ -232,7 +232,9 @@ def rate_spec(
     if overall is None:
         return spec
     # As Altair lays it out: the bars' data, mark, encoding and title stay in their layer.
-    bars = {key: spec.pop(key) for key in ("data", "mark", "encoding", "title") if key in spec}
+    bars: dict[str, Any] = {
+        key: spec.pop(key) for key in ("data", "mark", "encoding", "title") if key in spec
+    }
     bars["name"] = RATE_VIEW
     rule = {
         "data": {"name": "overall"},

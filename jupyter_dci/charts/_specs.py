@@ -8,6 +8,7 @@ chart carries a point selection named ``select`` so that a click reaches Python.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import altair as alt
 import numpy as np
@@ -153,7 +154,8 @@ def rate_chart(
         .mark_rule(strokeDash=[4, 3])
         .encode(x="rate:Q")
     )
-    return alt.layer(bars, rule)
+    # A FacetChart only when the layers share facet encodings, which these have none of.
+    return cast(alt.LayerChart, alt.layer(bars, rule))
 
 
 def versions_chart(

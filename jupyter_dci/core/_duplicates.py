@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -103,7 +103,8 @@ class Duplicates:
         members = self.frame["duplicate_group"].dropna()
         rows = pd.Series(members.index, index=members.to_numpy()).groupby(level=0).agg(list)
         groups = []
-        for gid, g in self.groups.iterrows():
+        for key, g in self.groups.iterrows():
+            gid = cast(int, key)  # the groups frame is indexed by group id
             majority = g["majority_label"]
             groups.append(
                 {
@@ -167,7 +168,10 @@ def _normalise_text(column: pd.Series) -> pd.Series:
     text = text.str.replace(_PUNCTUATION, " ", regex=True)
     text = text.str.replace(_SPACES, " ", regex=True).str.strip()
     values = np.asarray(text.to_numpy(dtype=object))
-    out = np.where(codes >= 0, values[np.maximum(codes, 0)] if len(values) else "", None)
+    # None fills an object array; numpy's stubs do not list None as array-like.
+    out = np.where(  # type: ignore[call-overload]
+        codes >= 0, values[np.maximum(codes, 0)] if len(values) else "", None
+    )
     return pd.Series(out, index=column.index, dtype=object)
 
 
@@ -223,7 +227,7 @@ def _row_groups(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _label_shares(
     group: np.ndarray, labels: pd.Series
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
     """Per row: share of its group holding its label; per group: labels, majority, labelled."""
     codes, uniques = pd.factorize(labels, use_na_sentinel=True)
     labelled = codes >= 0

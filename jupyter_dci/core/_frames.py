@@ -294,5 +294,7 @@ def assign(frame: pd.DataFrame, rows: np.ndarray, position: int, array: Any) -> 
     except ValueError as exc:
         if "read-only" not in str(exc):
             raise
-        frame.isetitem(position, frame.iloc[:, position].copy())
+        # A Series is taken as is (aligned on the same index, no second copy); the stubs
+        # list only arrays and scalars.
+        frame.isetitem(position, frame.iloc[:, position].copy())  # type: ignore[arg-type]
         frame.iloc[rows, position] = array

@@ -218,7 +218,7 @@ def _categorical(codes: np.ndarray, order: np.ndarray, classes: pd.Index) -> pd.
     """
     # pandas' own rule (coerce_indexer_dtype): int8 below 127 classes, int16 below 32767.
     k = len(classes)
-    small = np.int8 if k < 127 else np.int16 if k < 32767 else np.int32
+    small: type[np.signedinteger[Any]] = np.int8 if k < 127 else np.int16 if k < 32767 else np.int32
     return pd.Categorical.from_codes(
         codes.astype(small).take(order), categories=classes, validate=False
     )

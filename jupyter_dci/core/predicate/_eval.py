@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import operator
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -185,7 +185,9 @@ class _Evaluator:
             return "text"
         return kind
 
-    def values_test(self, node: Leaf, values: pd.Series, column: pd.Series) -> np.ndarray:
+    def values_test(
+        self, node: Compare | In | Between | Match, values: pd.Series, column: pd.Series
+    ) -> np.ndarray:
         """Run a non-null test on ``values`` (the column, or a categorical's categories)."""
         if isinstance(node, Match):
             return self.match(node, values, column)
@@ -230,7 +232,7 @@ class _Evaluator:
             return self.timestamp(node, column, values.dtype, value)
         if kind == "timedelta":
             try:
-                return pd.Timedelta(value)
+                return pd.Timedelta(cast(str, value))  # checked above: durations are text
             except _PANDAS_ERRORS as exc:
                 raise self.fail(
                     node, f"Cannot read {format_literal(value)} as a duration for column "
@@ -244,7 +246,8 @@ class _Evaluator:
             tz = dtype.pyarrow_dtype.tz
         try:
             stamp = pd.Timestamp(value)
-            if stamp is pd.NaT:
+            # pd.Timestamp("NaT") is NaT; the stubs say the constructor returns a Timestamp.
+            if stamp is pd.NaT:  # type: ignore[comparison-overlap]
                 raise ValueError("it is a missing date")
             if tz is not None and stamp.tz is None:
                 # A naive value against an aware column is read in the column's timezone.

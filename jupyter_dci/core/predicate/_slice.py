@@ -51,6 +51,8 @@ class Slice:
     """
 
     __slots__ = ("_name", "_predicate")
+    _name: str | None
+    _predicate: Predicate
 
     def __init__(self, expression: str | Predicate, *, name: str | None = None) -> None:
         if isinstance(expression, Predicate):

@@ -295,7 +295,7 @@ def spelling_groups(enc: Encoded, *, max_groups: int = 10) -> list[dict[str, Any
     np.maximum.at(largest, group[present], enc.counts[present])
     minority = np.where(sizes > 1, totals - largest, 0)
     chosen = np.argsort(-minority, kind="stable")[:max_groups]
-    groups = []
+    groups: list[dict[str, Any]] = []
     for g in chosen[minority[chosen] > 0]:
         idx = np.flatnonzero((group == g) & present)
         idx = idx[np.argsort(-enc.counts[idx], kind="stable")]

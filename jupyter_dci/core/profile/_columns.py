@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ from jupyter_dci.core.profile._categorical import (
 from jupyter_dci.core.profile._datetime import datetime_ticks, summarise_datetime
 from jupyter_dci.core.profile._kinds import prepare, string_kind
 from jupyter_dci.core.profile._numeric import OutlierFences, summarise_numeric
-from jupyter_dci.core.profile._result import ColumnProfile
+from jupyter_dci.core.profile._result import ColumnProfile, Kind
 from jupyter_dci.core.profile._text import personal_data, text_stats, whitespace_share
 
 __all__ = ["ColumnFacts", "ColumnWork", "profile_column"]
@@ -101,7 +101,7 @@ def _numeric_column(prep: Any, base: dict[str, Any]) -> ColumnWork:
     summary = summarise_numeric(numbers, unit=prep.unit)
     stats = summary.stats
     n_valid = summary.n_valid
-    kind = "numeric"
+    kind: Kind = "numeric"
     if n_valid == 0:
         kind = "empty"
     elif (
@@ -239,7 +239,9 @@ def profile_column(series: pd.Series, *, key: str, position: int) -> ColumnWork:
     if family == "datetime":
         return _datetime_column(prep, base)
     if family == "boolean":
-        return _encoded_column(encode_booleans(prep.bools, prep.missing), base, family=family)
+        # prepare() sets both arrays for the boolean family.
+        bools, missing = cast(np.ndarray, prep.bools), cast(np.ndarray, prep.missing)
+        return _encoded_column(encode_booleans(bools, missing), base, family=family)
     if family == "category":
         return _encoded_column(encode_category(prep.series), base, family=family)
     if family == "strings":

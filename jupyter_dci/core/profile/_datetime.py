@@ -7,6 +7,7 @@ the distinct count and the histogram are then read off the sorted ticks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, TypeAlias, cast
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,8 @@ __all__ = ["PLACEHOLDER_DATES", "DatetimeSummary", "datetime_ticks", "summarise_
 N_BINS = 30
 #: Dates that systems write for "unknown".
 PLACEHOLDER_DATES: tuple[str, ...] = ("1900-01-01", "1970-01-01", "2999-12-31", "9999-12-31")
+#: The resolutions of pandas' datetimes: the unit of the ticks.
+DatetimeUnit: TypeAlias = Literal["s", "ms", "us", "ns"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class DatetimeSummary:
     placeholders: tuple[tuple[str, int], ...]
 
 
-def datetime_ticks(series: pd.Series) -> tuple[np.ndarray, str, str | None]:
+def datetime_ticks(series: pd.Series) -> tuple[np.ndarray, DatetimeUnit, str | None]:
     """Return int64 ticks (NaT as the int64 minimum), their numpy unit and the time zone.
 
     Examples
@@ -49,15 +52,15 @@ def datetime_ticks(series: pd.Series) -> tuple[np.ndarray, str, str | None]:
     values = series.to_numpy()
     if values.dtype.kind != "M":
         values = pd.to_datetime(series, errors="coerce").to_numpy()
-    unit = np.datetime_data(values.dtype)[0]
+    unit = cast(DatetimeUnit, np.datetime_data(values.dtype)[0])  # numpy types it as str
     return values.view(np.int64), unit, tz
 
 
-def _iso(tick: float, unit: str) -> str:
+def _iso(tick: float, unit: DatetimeUnit) -> str:
     return str(np.datetime64(int(tick), unit))
 
 
-def summarise_datetime(ticks: np.ndarray, unit: str, tz: str | None) -> DatetimeSummary:
+def summarise_datetime(ticks: np.ndarray, unit: DatetimeUnit, tz: str | None) -> DatetimeSummary:
     """Summarise int64 datetime ticks (NaT = int64 minimum).
 
     Examples

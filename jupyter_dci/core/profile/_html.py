@@ -222,9 +222,10 @@ def write_html(
     --------
     >>> import pandas as pd, tempfile, pathlib
     >>> from jupyter_dci.core.profile import profile
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "p.html"
-    >>> write_html(profile(pd.DataFrame({"a": [1]})), out)
-    >>> out.stat().st_size > 0
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = pathlib.Path(tmp) / "p.html"
+    ...     write_html(profile(pd.DataFrame({"a": [1]})), out)
+    ...     out.stat().st_size > 0
     True
     """
     Path(path).write_text(render_html(prof, title=title), encoding="utf-8")

@@ -452,9 +452,10 @@ class DataFrameProfile:
         --------
         >>> import pandas as pd, tempfile, pathlib
         >>> from jupyter_dci.core.profile import profile
-        >>> out = pathlib.Path(tempfile.mkdtemp()) / "report.html"
-        >>> profile(pd.DataFrame({"a": [1, 2, 3]})).to_html(out)
-        >>> out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     out = pathlib.Path(tmp) / "report.html"
+        ...     profile(pd.DataFrame({"a": [1, 2, 3]})).to_html(out)
+        ...     out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
         True
         """
         from jupyter_dci.core.profile._html import write_html

@@ -130,8 +130,8 @@ class Confusion:
         --------
         >>> import numpy as np
         >>> c = Confusion(((0,), (1,)), ("a", "b"), np.array([[0, 2], [1, 0]]))
-        >>> c.to_frame().loc["a", "b"]
-        np.int64(2)
+        >>> int(c.to_frame().loc["a", "b"])
+        2
         """
         return pd.DataFrame(
             self.counts,

@@ -56,7 +56,8 @@ def write_label(frame: pd.DataFrame, at: tuple[int, int], label: Hashable, value
     )
     if new_dtype is not None:
         widened = frame.iloc[:, col].cat.set_categories(new_dtype.categories)
-        frame.isetitem(col, widened)
+        # A Series is taken as is; the stubs list only arrays (see core._frames.assign).
+        frame.isetitem(col, widened)  # type: ignore[arg-type]
         # No Series viewing the column may stay alive while it is written: pandas 2.2's
         # copy-on-write "warn" mode would flag the write as a chained assignment.
         del widened

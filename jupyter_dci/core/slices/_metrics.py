@@ -71,8 +71,10 @@ def _column_or_array(df: pd.DataFrame, value: Any, name: str) -> np.ndarray:
         )
     if isinstance(value, pd.Series | pd.Index):
         if value.isna().any():
+            # Index.isna() returns an ndarray; the stubs say Index[bool], which has no sum.
+            n_missing = int(value.isna().sum())  # type: ignore[union-attr]
             raise DataMismatchError(
-                f"{name} has {int(value.isna().sum()):,} missing value(s); the metric "
+                f"{name} has {n_missing:,} missing value(s); the metric "
                 "needs a value on every row. Drop those rows first, e.g. "
                 f"df[{name}.notna()]."
             )
@@ -121,8 +123,8 @@ def _per_row(
 ) -> np.ndarray:
     """Return the metric's value on each row (a group's value is the mean over it)."""
     if metric in ("error_rate", "accuracy", "log_loss") and pred_probs is not None:
-        truth = pd.Series(_column_or_array(df, y_true, "y_true"))
-        labels = validate_labels_and_probs(truth, pred_probs, None, _FUNC)
+        given = pd.Series(_column_or_array(df, y_true, "y_true"))
+        labels = validate_labels_and_probs(given, pred_probs, None, _FUNC)
         if metric == "log_loss":
             picked = labels.cols[labels.codes, np.arange(labels.codes.size)]
             return -np.log(np.clip(picked, _EPS, 1.0))
