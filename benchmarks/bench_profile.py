@@ -187,6 +187,33 @@ def _mib(n: float) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
 
+def _report(raw: dict[str, dict[str, list[dict[str, float]]]]) -> None:
+    """Print the medians of every tool beside dci's, and dci against its budget."""
+    print(f"\nprofile benchmark, medians over fresh processes (python {sys.version.split()[0]})")
+    header = f"{'rows':>9}  {'tool':9}  {'median s':>9}  {'min-max s':>13}  {'x dci':>7}"
+    header += f"  {'peak extra':>11}  {'frame':>9}  {'extra/frame':>11}"
+    print(header)
+    for n_rows, tools in raw.items():
+        dci = tools.get("dci")
+        dci_median = statistics.median(r["seconds"] for r in dci) if dci else None
+        for tool, runs in tools.items():
+            secs = [r["seconds"] for r in runs]
+            med = statistics.median(secs)
+            extra = statistics.median(r["extra_bytes"] for r in runs)
+            frame = runs[0]["frame_bytes"]
+            ratio = f"{med / dci_median:6.1f}x" if dci_median else "      -"
+            print(
+                f"{int(n_rows):>9,}  {tool:9}  {med:9.3f}  {min(secs):6.2f}-{max(secs):6.2f}"
+                f"  {ratio}  {_mib(extra):>11}  {_mib(frame):>9}  {extra / frame:11.2f}"
+            )
+            if tool == "dci+html":
+                print(f"{'':>9}  {'':9}  report size {runs[0]['html_bytes'] / 1024:,.0f} KiB")
+        budget = BUDGETS.get(int(n_rows))
+        if budget and dci_median is not None:
+            verdict = "within" if dci_median <= budget else "OVER"
+            print(f"{'':>9}  budget {budget} s: dci {dci_median:.3f} s, {verdict} budget")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -228,29 +255,7 @@ def main(argv: list[str] | None = None) -> int:
                 run["extra_bytes"] = mem["extra_bytes"]
             raw.setdefault(str(n_rows), {})[tool] = runs
 
-    print(f"\nprofile benchmark, medians over fresh processes (python {sys.version.split()[0]})")
-    header = f"{'rows':>9}  {'tool':9}  {'median s':>9}  {'min-max s':>13}  {'x dci':>7}"
-    header += f"  {'peak extra':>11}  {'frame':>9}  {'extra/frame':>11}"
-    print(header)
-    for n_rows, tools in raw.items():
-        dci = tools.get("dci")
-        dci_median = statistics.median(r["seconds"] for r in dci) if dci else None
-        for tool, runs in tools.items():
-            secs = [r["seconds"] for r in runs]
-            med = statistics.median(secs)
-            extra = statistics.median(r["extra_bytes"] for r in runs)
-            frame = runs[0]["frame_bytes"]
-            ratio = f"{med / dci_median:6.1f}x" if dci_median else "      -"
-            print(
-                f"{int(n_rows):>9,}  {tool:9}  {med:9.3f}  {min(secs):6.2f}-{max(secs):6.2f}"
-                f"  {ratio}  {_mib(extra):>11}  {_mib(frame):>9}  {extra / frame:11.2f}"
-            )
-            if tool == "dci+html":
-                print(f"{'':>9}  {'':9}  report size {runs[0]['html_bytes'] / 1024:,.0f} KiB")
-        budget = BUDGETS.get(int(n_rows))
-        if budget and dci_median is not None:
-            verdict = "within" if dci_median <= budget else "OVER"
-            print(f"{'':>9}  budget {budget} s: dci {dci_median:.3f} s, {verdict} budget")
+    _report(raw)
     if args.json:
         Path(args.json).write_text(json.dumps(raw, indent=1), encoding="utf-8")
     return 0

@@ -181,8 +181,8 @@ def __getattr__(name: str) -> Any:
     if name == "datasets":
         return importlib.import_module("jupyter_dci.datasets")
     if name in _RENAMED:
-        module, attr = _RENAMED[name]
-        return getattr(importlib.import_module(module), attr)
+        defining_module, attr = _RENAMED[name]
+        return getattr(importlib.import_module(defining_module), attr)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'jupyter_dci' has no attribute {name!r}")

@@ -8,11 +8,13 @@ An unreadable input ends with exit code 2 and one clear line on stderr.
 Examples
 --------
 >>> import pathlib, tempfile
+>>> tmp = tempfile.TemporaryDirectory()
 >>> from jupyter_dci.cli import main
->>> path = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
+>>> path = pathlib.Path(tmp.name) / "d.csv"
 >>> _ = path.write_text("a,b\n1,x\n2,y\n")
 >>> main(["profile", str(path), "--quiet"])
 0
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:  # imported on use: `jupyter-dci --help` stays fast
+    import pandas as pd
+
+    from jupyter_dci.core.profile import DataFrameProfile
 
 __all__ = ["main"]
 
@@ -66,7 +73,7 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def _read(path: Path, fmt: str | None):  # type: ignore[no-untyped-def]
+def _read(path: Path, fmt: str | None) -> pd.DataFrame:
     import pandas as pd
 
     kind = fmt or _READERS.get(path.suffix.lower())
@@ -80,7 +87,7 @@ def _read(path: Path, fmt: str | None):  # type: ignore[no-untyped-def]
     return pd.read_csv(path, sep="\t" if kind == "tsv" else ",", low_memory=False)
 
 
-def _summary(prof, path: Path, out: TextIO) -> None:  # type: ignore[no-untyped-def]
+def _summary(prof: DataFrameProfile, path: Path, out: TextIO) -> None:
     out.write(
         f"{path.name}: {prof.n_rows:,} rows x {prof.n_columns:,} columns, "
         f"{prof.n_duplicate_rows:,} duplicate rows, {prof.memory / 2**20:,.1f} MiB, "

@@ -7,14 +7,16 @@ No UI imports. ``track`` a DataFrame, edit it through the returned :class:`Datas
 Examples
 --------
 >>> import tempfile
+>>> tmp = tempfile.TemporaryDirectory()
 >>> import pandas as pd
 >>> from jupyter_dci.store import track
 >>> df = pd.DataFrame({"label": ["cat", "dog"]})
->>> ds = track(df, name="pets", label="label", root=tempfile.mkdtemp())
+>>> ds = track(df, name="pets", label="label", root=tmp.name)
 >>> ds.relabel(1, "cat", reason="it is a cat")
 1
 >>> ds.commit("fix row 1").id
 2
+>>> tmp.cleanup()
 """
 
 from ._dataset import Dataset

@@ -16,10 +16,11 @@ import json
 import math
 from collections.abc import Sequence
 from json.encoder import encode_basestring  # the C string encoder: 10x json.dumps
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
+from pandas.api.typing import NaTType
 
 from ..errors import StoreError, param_error
 
@@ -49,16 +50,19 @@ def _encode_float(value: float) -> str:
     return f'["f",{value!r}]'
 
 
-_NS_PER_UNIT = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+_Unit = Literal["ns", "us", "ms", "s"]
+_NS_PER_UNIT: dict[_Unit, int] = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 _INT64_MAX = 2**63 - 1
 
 
 def _ns(value: pd.Timestamp | pd.Timedelta) -> int:
     # Exact ns count as a Python int, also beyond the ns range of int64 (year 2262).
-    return int(value._value) * _NS_PER_UNIT[value.unit]
+    # `_value` is the count in the value's own unit (`.value` converts to ns and overflows).
+    # pandas-stubs do not declare this attribute.
+    return int(value._value) * _NS_PER_UNIT[value.unit]  # type: ignore[union-attr]
 
 
-def _from_ns(count: int) -> tuple[int, str]:
+def _from_ns(count: int) -> tuple[int, _Unit]:
     """Return the finest unit that holds ``count`` ns exactly within int64."""
     for unit, factor in _NS_PER_UNIT.items():
         if count % factor == 0 and abs(count // factor) <= _INT64_MAX:
@@ -66,8 +70,8 @@ def _from_ns(count: int) -> tuple[int, str]:
     raise StoreError(f"The edit log holds a time of {count} ns, beyond what pandas holds.")
 
 
-def _encode_timestamp(value: pd.Timestamp) -> str:
-    if value is pd.NaT:
+def _encode_timestamp(value: pd.Timestamp | NaTType) -> str:
+    if isinstance(value, NaTType):
         return _NAT
     tz = None if value.tz is None else str(value.tz)
     # The instant in ns since the epoch plus the zone name: exact, zone kept.
@@ -79,8 +83,9 @@ def _encode_timedelta(value: Any) -> str:
         # Exact for any datetime.timedelta, also beyond pandas' range.
         micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
         return f'["td",{micros * 1_000}]'
-    delta = pd.Timedelta(value)
-    return _NAT if delta is pd.NaT else f'["td",{_ns(delta)}]'
+    # pandas-stubs type the constructor as returning a Timedelta; a missing value gives NaT.
+    delta = cast("pd.Timedelta | NaTType", pd.Timedelta(value))
+    return _NAT if isinstance(delta, NaTType) else f'["td",{_ns(delta)}]'
 
 
 def _encode_other(value: Any) -> str | None:

@@ -65,13 +65,15 @@ class Dataset:
     Examples
     --------
     >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> from jupyter_dci.store import track
     >>> df = pd.DataFrame({"label": ["cat", "dog", "cat"]})
-    >>> ds = track(df, name="pets", label="label", root=tempfile.mkdtemp())
+    >>> ds = track(df, name="pets", label="label", root=tmp.name)
     >>> ds.relabel([0], "dog", reason="typo")
     1
     >>> ds.commit("fix row 0").n_edits
     1
+    >>> tmp.cleanup()
     """
 
     def __init__(
@@ -119,11 +121,13 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": ["a"]}), name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"y": ["a"]}), name="d", label="y", root=tmp.name)
         >>> _ = ds.relabel(0, "b")
         >>> ds.n_pending
         1
+        >>> tmp.cleanup()
         """
         return len(self._pending.cells())
 
@@ -187,13 +191,15 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"label": pd.Categorical(["cat", "dog"])})
-        >>> ds = track(df, name="pets", label="label", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="pets", label="label", root=tmp.name)
         >>> ds.relabel(df.label == "cat", "bird", reason="looked again")
         1
         >>> df.label.tolist()
         ['bird', 'dog']
+        >>> tmp.cleanup()
         """
         if column is None:
             if self.label is None:
@@ -244,13 +250,15 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"score": [0.1, 0.2]}, index=["a", "b"])
-        >>> ds = track(df, name="scores", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="scores", root=tmp.name)
         >>> ds.edit(["b", "a"], "score", [2.0, 1.0])
         2
         >>> df.score.tolist()
         [1.0, 2.0]
+        >>> tmp.cleanup()
         """
         is_many = pd.api.types.is_list_like(values) and not isinstance(values, tuple)
         return edit_cells(
@@ -277,12 +285,14 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"y": ["a", "b"]})
-        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="d", label="y", root=tmp.name)
         >>> _ = ds.relabel(1, "c")
         >>> ds.pending()[["row", "old", "new"]].values.tolist()
         [[1, 'b', 'c']]
+        >>> tmp.cleanup()
         """
         return pending_frame(self._pending)
 
@@ -297,12 +307,14 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"y": ["a", "b"]})
-        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="d", label="y", root=tmp.name)
         >>> _ = ds.relabel(0, "z")
         >>> ds.discard(), df.y.tolist()
         (1, ['a', 'b'])
+        >>> tmp.cleanup()
         """
         cells = self._pending.cells(net=False)
         old = cells.rename(columns={"old": "value"})[["row_id", "column", "value"]]
@@ -340,13 +352,15 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"y": ["a", "b"]})
-        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="d", label="y", root=tmp.name)
         >>> _ = ds.relabel(0, "z")
         >>> v = ds.commit("fix")
         >>> (v.id, v.parent, v.n_edits)
         (2, 1, 1)
+        >>> tmp.cleanup()
         """
         return commit_pending(self, message, author=author, kind="commit", revert_of=None)
 
@@ -366,10 +380,12 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
         >>> ds.pull()
         0
+        >>> tmp.cleanup()
         """
         return pull_versions(self)
 
@@ -388,10 +404,12 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
         >>> ds.rebase()
         False
+        >>> tmp.cleanup()
         """
         return rebase_dataset(self)
 
@@ -426,12 +444,14 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": [1, 2]}), name="d", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"y": [1, 2]}), name="d", root=tmp.name)
         >>> bigger = pd.concat([ds.frame, pd.DataFrame({"y": [3]}, index=[2])])
         >>> v = ds.reshape(bigger.assign(z="new"), "add a row and a column")
         >>> (v.kind, v.n_rows, ds.checkout(1).shape, ds.checkout(v).shape)
         ('reshape', 1, (2, 1), (3, 2))
+        >>> tmp.cleanup()
         """
         from ._reshape import reshape_dataset
 
@@ -446,10 +466,12 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
         >>> ds.version("HEAD").id
         1
+        >>> tmp.cleanup()
         """
         return self._log.version(self._log.resolve(version, func="version"))
 
@@ -459,10 +481,12 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
         >>> ds.log()[["kind", "n_edits"]].values.tolist()
         [['track', 0]]
+        >>> tmp.cleanup()
         """
         versions = self._log.versions()
         frame = pd.concat([v.to_frame() for v in versions]) if versions else pd.DataFrame()
@@ -478,11 +502,13 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
         >>> ds.tag("raw")
         >>> ds.version("raw").id
         1
+        >>> tmp.cleanup()
         """
         if not isinstance(tag, str) or not tag or tag.startswith("HEAD") or tag.isdigit():
             raise param_error("tag", "tag", "a non-empty str, not 'HEAD...' nor digits", tag)
@@ -510,12 +536,14 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"y": ["a", "b"]})
-        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="d", label="y", root=tmp.name)
         >>> _ = ds.relabel(0, "z"); _ = ds.commit("fix")
         >>> ds.checkout(1).y.tolist(), ds.checkout("HEAD").y.tolist()
         (['a', 'b'], ['z', 'b'])
+        >>> tmp.cleanup()
         """
         return checkout_frame(self._log, self._log.resolve(version, func="checkout"))
 
@@ -538,12 +566,14 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"y": ["a", "b"]})
-        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="d", label="y", root=tmp.name)
         >>> _ = ds.relabel(1, "z", reason="typo"); _ = ds.commit("fix")
         >>> ds.diff(1, 2).to_frame()[["row", "old", "new", "reason"]].values.tolist()
         [[1, 'b', 'z', 'typo']]
+        >>> tmp.cleanup()
         """
         for param, number in (("offset", offset), ("limit", limit)):
             if isinstance(number, bool) or not isinstance(number, int) or number < 0:
@@ -566,12 +596,14 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"y": ["a", "b"]})
-        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="d", label="y", root=tmp.name)
         >>> _ = ds.relabel(1, "z", author="ana"); _ = ds.commit("fix")
         >>> ds.blame(1)[["old", "new", "author", "version"]].values.tolist()
         [['b', 'z', 'ana', 2]]
+        >>> tmp.cleanup()
         """
         positions = row_positions(self._keys, [row], func="blame")
         return changes_frame(to_changes(self._log.row_edits(int(positions[0]))))
@@ -605,12 +637,14 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"y": ["a", "b"]})
-        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="d", label="y", root=tmp.name)
         >>> _ = ds.relabel(0, "z"); v = ds.commit("oops")
         >>> ds.revert(v).revert_of, df.y.tolist()
         (2, ['a', 'b'])
+        >>> tmp.cleanup()
         """
         self.pull()
         log = self._log
@@ -624,7 +658,7 @@ class Dataset:
             write_cells(
                 self,
                 positions,
-                column,
+                str(column),  # the log holds column names as text
                 values,
                 reason="",
                 author=author,
@@ -654,12 +688,14 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"y": ["a", "b"]})
-        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="d", label="y", root=tmp.name)
         >>> _ = ds.relabel([0, 1], "z"); _ = ds.commit("all z")
         >>> ds.restore(1), df.y.tolist()
         (2, ['a', 'b'])
+        >>> tmp.cleanup()
         """
         if not len(self._pending):
             self.pull()
@@ -708,10 +744,12 @@ class Dataset:
         Examples
         --------
         >>> import tempfile, os
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
-        >>> ds.export("HEAD", os.path.join(tempfile.mkdtemp(), "d.parquet")).suffix
+        >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
+        >>> ds.export("HEAD", os.path.join(tmp.name, "d.parquet")).suffix
         '.parquet'
+        >>> tmp.cleanup()
         """
         from ._export import export_frame
 
@@ -742,10 +780,12 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"x": [1, 5]}), name="d", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"x": [1, 5]}), name="d", root=tmp.name)
         >>> ds.save_slice("big", {"note": "x above 2"}, rows=[1]).tolist()
         [1]
+        >>> tmp.cleanup()
         """
         from ._slices import save_slice
 
@@ -757,10 +797,12 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"x": [1]}), name="d", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"x": [1]}), name="d", root=tmp.name)
         >>> ds.slices()
         {}
+        >>> tmp.cleanup()
         """
         from ._slices import list_slices
 
@@ -772,11 +814,13 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"x": [1, 5]}), name="d", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"x": [1, 5]}), name="d", root=tmp.name)
         >>> _ = ds.save_slice("big", {"note": "x above 2"}, rows=[1])
         >>> ds.slice_rows("big").tolist()
         [1]
+        >>> tmp.cleanup()
         """
         from ._slices import slice_rows
 
@@ -802,10 +846,12 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": ["a"]}), name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"y": ["a"]}), name="d", label="y", root=tmp.name)
         >>> ds.history().n_versions
         1
+        >>> tmp.cleanup()
         """
         return view("history")(self, height=height)
 
@@ -842,12 +888,14 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
         >>> df = pd.DataFrame({"y": ["a", "b", "a", "b"], "x": [1, 2, 3, 4]})
-        >>> ds = track(df, name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(df, name="d", label="y", root=tmp.name)
         >>> _ = ds.save_slice("small", "x < 3")
         >>> ds.evaluate(["a", "a", "a", "a"], name="m")[["slice", "value"]].values.tolist()
         [['', 0.5], ['small', 0.5]]
+        >>> tmp.cleanup()
         """
         from ._metrics import evaluate
 
@@ -859,11 +907,13 @@ class Dataset:
         Examples
         --------
         >>> import tempfile
+        >>> tmp = tempfile.TemporaryDirectory()
         >>> from jupyter_dci.store import track
-        >>> ds = track(pd.DataFrame({"y": [1, 0]}), name="d", label="y", root=tempfile.mkdtemp())
+        >>> ds = track(pd.DataFrame({"y": [1, 0]}), name="d", label="y", root=tmp.name)
         >>> _ = ds.evaluate([1, 1])
         >>> ds.metrics()[["version", "slice", "value"]].values.tolist()
         [[1, '', 0.5]]
+        >>> tmp.cleanup()
         """
         from ._metrics import read_metrics
 

@@ -81,9 +81,11 @@ def export_frame(frame: pd.DataFrame, path: Path, *, format: str) -> Path:
     Examples
     --------
     >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp()) / "v.parquet"
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> out = Path(tmp.name) / "v.parquet"
     >>> export_frame(pd.DataFrame({"y": [1]}), out, format="parquet").exists()
     True
+    >>> tmp.cleanup()
     """
     if path.exists():
         raise StoreError(

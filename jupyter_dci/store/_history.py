@@ -81,10 +81,12 @@ def diff_page(log: EditLog, a: Any, b: Any, *, offset: int, limit: int) -> Diff:
     Examples
     --------
     >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> from jupyter_dci.store import track
-    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
+    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
     >>> diff_page(ds._log, 1, "HEAD", offset=0, limit=10).total
     0
+    >>> tmp.cleanup()
     """
     with log.read_snapshot():
         va, vb = log.resolve(a, func="diff"), log.resolve(b, func="diff")
@@ -106,11 +108,13 @@ def revert_cells(log: EditLog, frame: pd.DataFrame, target: int) -> pd.DataFrame
     Examples
     --------
     >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> from jupyter_dci.store import track
-    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
+    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
     >>> _ = ds.edit(0, "y", 5); _ = ds.commit("five")
     >>> revert_cells(ds._log, ds.frame, 2)[["row_id", "column"]].values.tolist()
     [[0, 'y']]
+    >>> tmp.cleanup()
     """
     kind = log.version(target).kind
     if kind in ("track", "reshape"):
@@ -147,12 +151,14 @@ def restore_cells(
     Examples
     --------
     >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> from jupyter_dci.store import track
-    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
+    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
     >>> _ = ds.edit(0, "y", 5); _ = ds.commit("five")
     >>> none = pd.DataFrame({"row_id": [], "column": []})
     >>> [(c, p.tolist(), v) for c, p, v in restore_cells(ds._log, ds.frame, 1, sync=2, edited=none)]
     [('y', [0], [1])]
+    >>> tmp.cleanup()
     """
     wanted = checkout_frame(log, target)
     lo, hi = sorted((target, sync))

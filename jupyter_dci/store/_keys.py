@@ -84,7 +84,7 @@ def validate_keys(keys: pd.Index, spec: KeySpec) -> None:
         # MultiIndex has no hasnans: a missing level value has code -1.
         n_missing = int(np.any(np.stack([c == -1 for c in keys.codes]), axis=0).sum())
     else:
-        n_missing = int(keys.isna().sum()) if keys.hasnans else 0
+        n_missing = int(np.count_nonzero(keys.isna())) if keys.hasnans else 0
     if n_missing:
         raise DataMismatchError(
             f"The rows of the frame must have a key in {spec.describe()}; {n_missing} "
@@ -156,7 +156,9 @@ def row_positions(keys: pd.Index, rows: Any, *, func: str) -> np.ndarray:
     wanted = _as_key_list(rows, keys)
     if len(wanted) == 0:
         return np.empty(0, dtype=np.int64)
-    positions = keys.get_indexer(wanted)
+    # pandas makes the Index itself (tuples stay tuples, list of arrays a MultiIndex); the
+    # stubs accept only an Index.
+    positions = keys.get_indexer(wanted)  # type: ignore[arg-type]
     if (positions < 0).any():
         unknown = [wanted[i] for i in np.flatnonzero(positions < 0)[:5]]
         raise InvalidParameterError(

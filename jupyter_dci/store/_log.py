@@ -67,9 +67,11 @@ class EditLog:
     Examples
     --------
     >>> import tempfile
-    >>> log = EditLog.create(Path(tempfile.mkdtemp()), {"name": "demo"})
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> log = EditLog.create(Path(tmp.name), {"name": "demo"})
     >>> log.head()
     0
+    >>> tmp.cleanup()
     """
 
     def __init__(self, folder: Path, con: sqlite3.Connection) -> None:

@@ -26,6 +26,7 @@ from ._keys import row_positions
 from ._log import utc_now
 
 if TYPE_CHECKING:
+    from ..core.slices._metrics_table import Group
     from ._dataset import Dataset
 
 __all__ = ["ALL_ROWS", "evaluate", "read_metrics"]
@@ -86,10 +87,12 @@ def evaluate(
     Examples
     --------
     >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> from jupyter_dci.store import track
-    >>> ds = track(pd.DataFrame({"y": [1, 0]}), name="d", label="y", root=tempfile.mkdtemp())
+    >>> ds = track(pd.DataFrame({"y": [1, 0]}), name="d", label="y", root=tmp.name)
     >>> evaluate(ds, [1, 1], y_true=None, name="m", metric=None)["value"].tolist()
     [0.5]
+    >>> tmp.cleanup()
     """
     # Imported here: the store works without the core (as _slices.py does).
     from ..core.slices._metrics import group_metrics
@@ -111,8 +114,8 @@ def evaluate(
     version = ds._sync
     frame = ds.frame
     predictions = _predictions(ds, y_pred)
-    groups = []
-    skipped = []
+    groups: list[Group] = []
+    skipped: list[str] = []
     for slice_name in sorted(ds.slices()):
         mask = np.zeros(len(frame), dtype=bool)
         try:
@@ -165,10 +168,12 @@ def read_metrics(ds: Dataset) -> pd.DataFrame:
     Examples
     --------
     >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> from jupyter_dci.store import track
-    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", label="y", root=tempfile.mkdtemp())
+    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", label="y", root=tmp.name)
     >>> read_metrics(ds).empty
     True
+    >>> tmp.cleanup()
     """
     try:
         rows = ds._log.con.execute(

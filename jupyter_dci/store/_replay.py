@@ -7,7 +7,7 @@ assignment writes them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -94,7 +94,8 @@ def apply_values(frame: pd.DataFrame, cells: pd.DataFrame) -> None:
                 f"The edit log edits column {column!r}, which the snapshot does not have. "
                 "The store is damaged: restore it from a backup."
             )
-        position = frame.columns.get_loc(column)
+        # Tracked column names are unique, so get_loc gives a position (not a slice or mask).
+        position = cast(int, frame.columns.get_loc(column))
         # The codec is canonical (equal texts are equal values), so each distinct text
         # is decoded and checked once, then spread by position: a relabel of 100,000
         # rows holds a handful of distinct labels, and decoding them all took 0.1 s.
@@ -129,11 +130,13 @@ def checkout_frame(log: EditLog, version: int) -> pd.DataFrame:
     Examples
     --------
     >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> from pathlib import Path
     >>> from jupyter_dci.store import track
-    >>> ds = track(pd.DataFrame({"y": ["cat"]}), name="doc", root=tempfile.mkdtemp())
+    >>> ds = track(pd.DataFrame({"y": ["cat"]}), name="doc", root=tmp.name)
     >>> checkout_frame(ds._log, 1).y.tolist()
     ['cat']
+    >>> tmp.cleanup()
     """
     with log.read_snapshot():
         base_version, file = log.base_for(version)

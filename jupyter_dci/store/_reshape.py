@@ -40,10 +40,12 @@ def check_reshape(ds: Dataset, frame: pd.DataFrame) -> pd.Index:
     Examples
     --------
     >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> from jupyter_dci.store import track
-    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tempfile.mkdtemp())
+    >>> ds = track(pd.DataFrame({"y": [1]}), name="d", root=tmp.name)
     >>> check_reshape(ds, pd.DataFrame({"y": [1, 2], "z": 0})).tolist()
     [0, 1]
+    >>> tmp.cleanup()
     """
     if not isinstance(frame, pd.DataFrame):
         raise param_error("frame", "reshape", "a pandas DataFrame", type(frame).__name__)

@@ -128,9 +128,11 @@ def connect(path: Path) -> sqlite3.Connection:
     Examples
     --------
     >>> import tempfile
-    >>> con = connect(Path(tempfile.mkdtemp()) / "log.sqlite")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> con = connect(Path(tmp.name) / "log.sqlite")
     >>> con.execute("PRAGMA journal_mode").fetchone()[0]
     'wal'
+    >>> tmp.cleanup()
     """
     try:
         con = sqlite3.connect(path, isolation_level=None, timeout=60.0, check_same_thread=False)

@@ -66,21 +66,23 @@ def _encode_arrays(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
         return frame, []
     out = frame.copy(deep=False)
     for j in positions:
-        out.isetitem(j, frame.iloc[:, j].map(_npy_bytes))
+        # A Series is taken as is (aligned on the same index); the stubs list only arrays
+        # and scalars.
+        out.isetitem(j, frame.iloc[:, j].map(_npy_bytes))  # type: ignore[arg-type]
     return out, positions
 
 
 def _decode_arrays(frame: pd.DataFrame, positions: list[int]) -> pd.DataFrame:
     for j in positions:
         col = frame.iloc[:, j]
-        frame.isetitem(
-            j,
-            pd.Series(
-                [None if b is None else np.load(io.BytesIO(b), allow_pickle=False) for b in col],
-                index=col.index,
-                dtype=object,
-            ),
+        arrays = pd.Series(
+            [None if b is None else np.load(io.BytesIO(b), allow_pickle=False) for b in col],
+            index=col.index,
+            dtype=object,
         )
+        # A Series is taken as is (aligned on the same index); the stubs list only arrays
+        # and scalars.
+        frame.isetitem(j, arrays)  # type: ignore[arg-type]
     return frame
 
 
@@ -109,8 +111,10 @@ def write_base(folder: Path, version: int, frame: pd.DataFrame) -> str:
     Examples
     --------
     >>> import tempfile
-    >>> write_base(Path(tempfile.mkdtemp()), 1, pd.DataFrame({"y": ["a"]}))
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> write_base(Path(tmp.name), 1, pd.DataFrame({"y": ["a"]}))
     'base-000001.parquet'
+    >>> tmp.cleanup()
     """
     name = base_file_name(version)
     final = folder / name
@@ -159,9 +163,11 @@ def read_base(folder: Path, name: str) -> pd.DataFrame:
     Examples
     --------
     >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = Path(tmp.name)
     >>> read_base(folder, write_base(folder, 1, pd.DataFrame({"y": [1]}))).y.tolist()
     [1]
+    >>> tmp.cleanup()
     """
     path = folder / name
     try:
@@ -202,8 +208,10 @@ def remove_litter(folder: Path, referenced: set[str]) -> list[str]:
     Examples
     --------
     >>> import tempfile
-    >>> remove_litter(Path(tempfile.mkdtemp()), set())
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> remove_litter(Path(tmp.name), set())
     []
+    >>> tmp.cleanup()
     """
     removed = []
     for path in folder.glob("base-*.parquet*"):

@@ -107,12 +107,14 @@ def track(
     Examples
     --------
     >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> df = pd.DataFrame({"text": ["a", "b"], "label": ["cat", "dog"]})
-    >>> ds = track(df, name="pets", label="label", root=tempfile.mkdtemp())
+    >>> ds = track(df, name="pets", label="label", root=tmp.name)
     >>> ds.head.id, ds.head.kind
     (1, 'track')
     >>> track(df, name="pets2", root=ds.path.parent, author="ana").head.author
     'ana'
+    >>> tmp.cleanup()
     """
     if author is not None and (not isinstance(author, str) or not author.strip()):
         raise param_error("author", "track", "a non-empty str or None", author)
@@ -183,10 +185,12 @@ def open_dataset(
     Examples
     --------
     >>> import tempfile
-    >>> root = tempfile.mkdtemp()
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = tmp.name
     >>> _ = track(pd.DataFrame({"y": [1, 2]}), name="nums", root=root)
     >>> open_dataset("nums", root=root).frame.y.tolist()
     [1, 2]
+    >>> tmp.cleanup()
     """
     folder = _folder(root, name, "open_dataset")
     log = EditLog.open(folder)
@@ -240,7 +244,10 @@ def _check_matches(
     for column in expected.columns:
         got_dtype, want_dtype = df[column].dtype, expected[column].dtype
         if got_dtype != want_dtype or (
+            # Here got_dtype == want_dtype, so it is categorical too; == ignores the order of
+            # unordered categories.
             isinstance(want_dtype, pd.CategoricalDtype)
+            and isinstance(got_dtype, pd.CategoricalDtype)
             and list(got_dtype.categories) != list(want_dtype.categories)
         ):
             raise DataMismatchError(

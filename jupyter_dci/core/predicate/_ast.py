@@ -381,6 +381,10 @@ class _DictReader:
         if op == "not":
             self.keys(data, where, {"op", "arg"}, set())
             return Not(self.node(data["arg"], f"{where}.arg", depth + 1))
+        return self.leaf(data, where, op)
+
+    def leaf(self, data: dict[str, Any], where: str, op: str) -> Node:
+        """Build the node of one column test, or refuse an unknown ``op``."""
         if op in COMPARISONS:
             self.keys(data, where, {"op", "column", "value"}, set())
             value = self.scalar(data["value"], f"{where}.value")

@@ -7,7 +7,8 @@ values, minority spellings, copies of earlier rows...
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -67,9 +68,26 @@ def _placeholder_mask(series: pd.Series, kind: str, values: list[object]) -> np.
     return _isin_text(series, values)
 
 
+def _personal_data_mask(series: pd.Series, found: Iterable[str]) -> np.ndarray:
+    mask = np.zeros(len(series), dtype=bool)
+    for name in found:
+        mask |= _string_mask(series, PERSONAL_PATTERNS[name])
+    return mask
+
+
+def _mixed_types_mask(series: pd.Series, dominant: str) -> np.ndarray:
+    values = series.to_numpy(dtype=object)
+    names = np.array([type(v).__name__ for v in values], dtype=object)
+    return series.notna().to_numpy() & (names != dominant)
+
+
+def _minority_spellings(groups: Iterable[Mapping[str, Any]]) -> list[object]:
+    # Each group lists its spellings most common first; the rest are the minority.
+    return [v for g in groups for v in g["values"][1:]]
+
+
 def _column_mask(alert: Alert, series: pd.Series, kind: str) -> np.ndarray:
     d = alert.details
-    n = len(series)
     if alert.kind in ("missing", "empty_column", "missing_labels"):
         return series.isna().to_numpy()
     if alert.kind == "constant":
@@ -87,20 +105,14 @@ def _column_mask(alert: Alert, series: pd.Series, kind: str) -> np.ndarray:
     if alert.kind == "placeholder":
         return _placeholder_mask(series, kind, list(d["values"]))
     if alert.kind == "inconsistent_spelling":
-        minority = [v for g in d["groups"] for v in g["values"][1:]]
-        return _isin_text(series, minority)
+        return _isin_text(series, _minority_spellings(d["groups"]))
     if alert.kind == "personal_data":
-        mask = np.zeros(n, dtype=bool)
-        for name in d["found"]:
-            mask |= _string_mask(series, PERSONAL_PATTERNS[name])
-        return mask
+        return _personal_data_mask(series, d["found"])
     if alert.kind == "mixed_types":
-        values = series.to_numpy(dtype=object)
-        names = np.array([type(v).__name__ for v in values], dtype=object)
-        return series.notna().to_numpy() & (names != d["dominant"])
+        return _mixed_types_mask(series, d["dominant"])
     if alert.kind == "rare_classes":
         return _isin_text(series, list(d["classes"]))
-    return np.zeros(n, dtype=bool)
+    return np.zeros(len(series), dtype=bool)
 
 
 def alert_rows(prof: DataFrameProfile, alert: Alert, df: pd.DataFrame) -> pd.Series:
