@@ -19,6 +19,7 @@ __all__ = [
     "InvalidParameterError",
     "PredicateError",
     "StoreError",
+    "UnsupportedInputError",
 ]
 
 
@@ -40,6 +41,13 @@ class PredicateError(DCIError, ValueError):
 
 class DataMismatchError(DCIError, ValueError):
     """A frame does not match what was expected (its rows, columns or key)."""
+
+
+class UnsupportedInputError(DCIError, TypeError):
+    """The data given is of a type no entry point takes (or not this one, yet).
+
+    The message names the type got (with its module), the types taken, and how to convert.
+    """
 
 
 class StoreError(DCIError):

@@ -36,6 +36,10 @@ def test_wheel_carries_the_built_files(wheel: Path) -> None:
     assert share.format(v=version) + "package.json" in names
     assert share.format(v=version) + "install.json" in names
     assert any(n.startswith(share.format(v=version) + "static/remoteEntry.") for n in names)
+    # The license travels with the wheel (hatchling takes LICENSE* into the dist-info).
+    licenses = [n for n in names if ".dist-info/" in n and n.rsplit("/", 1)[-1] == "LICENSE"]
+    assert len(licenses) == 1
+    assert b"BSD 3-Clause" in zipfile.ZipFile(wheel).read(licenses[0])
     # Sources and build tooling stay out.
     assert not any("node_modules" in n or n.endswith(".ts") for n in names)
 

@@ -33,7 +33,9 @@ from jupyter_dci.core.labels import (
     out_of_sample_probs,
 )
 from jupyter_dci.core.predicate import Predicate, Slice, parse_predicate, predicate_from_dict
-from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile, profile
+
+# Not the function ``profile``: it would shadow the subpackage ``core.profile`` (its home).
+from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile
 from jupyter_dci.core.slices import (
     FoundSlice,
     FoundSlices,
@@ -63,6 +65,5 @@ __all__ = [
     "out_of_sample_probs",
     "parse_predicate",
     "predicate_from_dict",
-    "profile",
     "slice_metrics",
 ]

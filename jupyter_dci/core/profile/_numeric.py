@@ -14,7 +14,7 @@ import numpy as np
 
 from jupyter_dci.core.profile._result import Histogram, NumericStats
 
-__all__ = ["NumericSummary", "OutlierFences", "summarise_numeric"]
+__all__ = ["NumericSummary", "OutlierFences", "summarise_counts", "summarise_numeric"]
 
 QUANTILES: tuple[float, ...] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 N_BINS = 30
@@ -57,10 +57,14 @@ class _Sorted:
     range are counted with ``bincount`` instead of sorted).
     """
 
-    def __init__(self, values: np.ndarray, counts: np.ndarray | None = None) -> None:
+    def __init__(
+        self, values: np.ndarray, counts: np.ndarray | None = None, *, counted: bool | None = None
+    ) -> None:
         self.values = values
         self.cum = None if counts is None else np.concatenate(([0], np.cumsum(counts)))
         self.n = len(values) if counts is None else int(self.cum[-1])  # type: ignore[index]
+        #: Whole numbers of a small range, counted rather than sorted (one bar per value).
+        self.counted = counts is not None if counted is None else counted
 
     @property
     def first(self) -> float:
@@ -104,12 +108,16 @@ class _Sorted:
         return float(self.values[i]), float(self.values[j - 1])
 
 
+def _countable(n: int, lo: float, hi: float, whole: bool) -> bool:
+    """Whether values are whole numbers of a small range (counts, ratings, ages): counted."""
+    return n > 10_000 and hi - lo <= 1_000_000 and hi - lo < n and whole
+
+
 def _sorted(finite: np.ndarray) -> _Sorted:
     n = len(finite)
     if n > 10_000:
         lo, hi = float(finite.min()), float(finite.max())
-        # Whole numbers of a small range (counts, ratings, ages) are counted, not sorted.
-        if hi - lo <= 1_000_000 and hi - lo < n and np.array_equal(finite, np.floor(finite)):
+        if _countable(n, lo, hi, bool(np.array_equal(finite, np.floor(finite)))):
             counts = np.bincount((finite - lo).astype(np.int64))
             present = np.flatnonzero(counts)
             return _Sorted(present.astype(np.float64) + lo, counts[present])
@@ -155,7 +163,7 @@ def _histogram(s: _Sorted, fences: OutlierFences | None) -> Histogram | None:
             lo, hi = inner
     if hi == lo:
         edges = np.array([lo - 0.5, lo + 0.5])
-    elif s.cum is not None and hi - lo <= 2 * N_BINS:
+    elif s.counted and hi - lo <= 2 * N_BINS:
         # Counted whole numbers of a small range: one bar per value, no empty bars between.
         edges = np.arange(lo - 0.5, hi + 1.0, 1.0)
     elif fences is not None and fences.log and lo > 0:
@@ -202,17 +210,74 @@ def summarise_numeric(values: np.ndarray, *, unit: str = "") -> NumericSummary:
     n_inf = int(len(valid) - np.count_nonzero(finite_mask))
     finite = valid[finite_mask] if n_inf else valid
     s = _sorted(finite)
+    n_neg_inf = int(np.isneginf(valid).sum()) if n_inf else 0
+    extra = int(np.isposinf(valid).any()) + int(n_neg_inf > 0) if n_inf else 0
+    mean = float(finite.mean()) if s.n else None
+    std = (float(finite.std(ddof=1)) if s.n > 1 else 0.0) if s.n else None
+    return _summarise(s, mean, std, n_inf, n_neg_inf, extra, len(valid), unit)
+
+
+def summarise_counts(values: np.ndarray, counts: np.ndarray, *, unit: str = "") -> NumericSummary:
+    """Summarise a column given as its distinct values and their row counts.
+
+    The same summary as :func:`summarise_numeric` of the column itself (quantiles, fences,
+    histogram and sentinels exactly; mean and standard deviation to float rounding), from a
+    value count that an engine computed without the rows leaving it.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Distinct float64 values; NaN stands for missing.
+    counts : numpy.ndarray
+        Rows holding each value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = summarise_counts(np.array([0.0, 2.0, np.nan]), np.array([3, 1, 2])).stats
+    >>> b = summarise_numeric(np.array([0.0, 0.0, 0.0, 2.0, np.nan, np.nan])).stats
+    >>> (a.n_zeros, a.quantiles == b.quantiles, a.mean == b.mean)
+    (3, True, True)
+    """
+    values = np.asarray(values, dtype=np.float64)
+    counts = np.asarray(counts, dtype=np.int64)
+    keep = ~np.isnan(values) & (counts > 0)
+    values, counts = values[keep], counts[keep]
+    finite = np.isfinite(values)
+    n_inf = int(counts[~finite].sum())
+    n_neg_inf = int(counts[np.isneginf(values)].sum())
+    extra = int(np.isposinf(values).any()) + int(n_neg_inf > 0)
+    order = np.argsort(values[finite], kind="stable")
+    fv, fc = values[finite][order], counts[finite][order]
+    whole = bool(np.array_equal(fv, np.floor(fv)))
+    n_finite = int(fc.sum())
+    counted = bool(len(fv)) and _countable(n_finite, float(fv[0]), float(fv[-1]), whole)
+    s = _Sorted(fv, fc, counted=counted)
+    mean = std = None
+    if s.n:
+        mean = float(np.dot(fv, fc) / s.n)
+        std = float(np.sqrt(np.dot(fc, (fv - mean) ** 2) / (s.n - 1))) if s.n > 1 else 0.0
+    return _summarise(s, mean, std, n_inf, n_neg_inf, extra, int(counts.sum()), unit)
+
+
+def _summarise(
+    s: _Sorted,
+    mean: float | None,
+    std: float | None,
+    n_inf: int,
+    n_neg_inf: int,
+    extra_distinct: int,
+    n_valid: int,
+    unit: str,
+) -> NumericSummary:
+    """Summarise the finite values ``s`` (and the infinities counted apart)."""
     n = s.n
-    n_distinct = s.distinct()
-    if n_inf:
-        n_distinct += int(np.isposinf(valid).any()) + int(np.isneginf(valid).any())
+    n_distinct = s.distinct() + extra_distinct
     fences = _fences(s)
     if n:
         quantiles = {str(q): s.quantile(q) for q in QUANTILES}
         q05, q50, q95 = quantiles["0.05"], quantiles["0.5"], quantiles["0.95"]
-        skew = (q95 + q05 - 2 * q50) / (q95 - q05) if q95 > q05 else 0.0
-        mean = float(finite.mean())
-        std = float(finite.std(ddof=1)) if n > 1 else 0.0
+        skew: float | None = (q95 + q05 - 2 * q50) / (q95 - q05) if q95 > q05 else 0.0
         n_neg = int(s.rank(0.0, "left"))
         n_zero = int(s.rank(0.0, "right")) - n_neg
         lo, hi = s.first, s.last
@@ -222,7 +287,7 @@ def summarise_numeric(values: np.ndarray, *, unit: str = "") -> NumericSummary:
             if v in (lo, hi) and (c := int(s.rank(v, "right") - s.rank(v, "left"))) > 0
         )
     else:
-        quantiles, skew, mean, std, n_neg, n_zero = {}, None, None, None, 0, 0
+        quantiles, skew, n_neg, n_zero = {}, None, 0, 0
         sentinels, lo, hi = (), None, None
     stats = NumericStats(
         min=lo,
@@ -231,7 +296,7 @@ def summarise_numeric(values: np.ndarray, *, unit: str = "") -> NumericSummary:
         std=std,
         quantiles=quantiles,
         n_zeros=n_zero,
-        n_negative=n_neg + (int(np.isneginf(valid).sum()) if n_inf else 0),
+        n_negative=n_neg + n_neg_inf,
         n_inf=n_inf,
         skewness=None if skew is None else float(skew),
         histogram=_histogram(s, fences),
@@ -239,7 +304,7 @@ def summarise_numeric(values: np.ndarray, *, unit: str = "") -> NumericSummary:
     )
     return NumericSummary(
         stats=stats,
-        n_valid=len(valid),
+        n_valid=n_valid,
         n_distinct=n_distinct,
         fences=fences,
         sentinels=sentinels,

@@ -201,7 +201,9 @@ class ColumnProfile:
     profile says it sampled). Only the part matching the kind is filled: ``numeric`` for numbers
     (and timedeltas, in seconds), ``top`` for categories, booleans, text and identifiers,
     ``text`` for strings, ``datetime`` for datetimes; ``types`` counts the Python types of the
-    cells of a mixed column.
+    cells of a mixed column. ``estimated`` names the figures that are estimates rather than
+    exact counts (``"n_distinct"``, ``"quantiles"``): only data profiled in its own engine
+    (Polars, DuckDB, files) has any, for columns too wide to count exactly.
     """
 
     name: str
@@ -217,6 +219,7 @@ class ColumnProfile:
     text: TextStats | None = None
     datetime: DatetimeStats | None = None
     types: Mapping[str, int] = field(default_factory=lambda: _EMPTY)
+    estimated: tuple[str, ...] = ()
 
     @property
     def missing_fraction(self) -> float:
@@ -300,6 +303,9 @@ class DataFrameProfile:
     otherwise; scaled up from the sample when sampled). When ``sampled`` is true every count was
     measured on ``n_rows_profiled`` randomly drawn rows out of ``n_rows``. Associations are
     measured on at most ``association_rows`` randomly drawn rows (all of them on smaller frames).
+    ``engine`` names what computed it (``"pandas"``, ``"polars"``, ``"duckdb"``) and ``source``
+    what was profiled when it was not a pandas frame (e.g. ``"3 Parquet files"``); a frame
+    profiled in its engine has no ``memory`` figure (0): it was never in the kernel's memory.
     """
 
     n_rows: int
@@ -314,6 +320,8 @@ class DataFrameProfile:
     n_rows_profiled: int = 0
     association_rows: int = 0
     seconds: float = 0.0
+    engine: str = "pandas"
+    source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the whole profile as JSON-serialisable builtins.
