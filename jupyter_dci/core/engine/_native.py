@@ -16,7 +16,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -24,7 +26,7 @@ import pandas as pd
 
 from jupyter_dci.core.engine._source import LazySource, scalars
 
-__all__ = ["approx_distinct", "duplicate_rows", "quote", "sample_rows"]
+__all__ = ["BinSpec", "approx_distinct", "duplicate_rows", "histograms", "quote", "sample_rows"]
 
 
 def quote(name: str) -> str:
@@ -85,6 +87,71 @@ def approx_distinct(source: LazySource, columns: Sequence[str]) -> tuple[dict[st
     return {c: int(row[f"_{i}"]) - bool(row[f"m{i}"]) for i, c in enumerate(columns)}, True
 
 
+@dataclass(frozen=True)
+class BinSpec:
+    """A histogram to count: a column, how its values become bins, and the bin edges.
+
+    ``kind`` is ``"number"`` (linear bins over ``edges``), ``"log"`` (bins even in log),
+    ``"datetime"`` (``edges`` in microseconds since the epoch, UTC) or ``"length"`` (rows
+    per text length, no edges). A value below the edges counts in bin -1, above in
+    ``len(edges) - 1``; the last bin holds its right edge.
+    """
+
+    column: str
+    kind: str
+    edges: tuple[float, ...] = ()
+
+
+def _duckdb_bin(spec: BinSpec, dtype: Any) -> str:
+    col = quote(spec.column)
+    if spec.kind == "length":
+        return f"length(CAST({col} AS VARCHAR))"
+    if spec.kind == "datetime":
+        stamp = f"CAST({col} AS TIMESTAMP)" if isinstance(dtype, nw.Date) else col
+        x = f"CAST(epoch_us({stamp}) AS DOUBLE)"
+        finite = f"{x} IS NOT NULL"
+    else:
+        x = f"CAST({col} AS DOUBLE)"
+        finite = f"isfinite({x})"
+    n = len(spec.edges) - 1
+    e0, e1 = float(spec.edges[0]), float(spec.edges[-1])
+    if spec.kind == "log":
+        origin, width = math.log(e0), (math.log(e1) - math.log(e0)) / n
+        scaled = f"ln(greatest({x}, {e0!r}))"
+    else:
+        origin, width = e0, (e1 - e0) / n
+        scaled = x
+    # Every number here is one this package computed (edges from the data's own range).
+    return (
+        f"CASE WHEN NOT ({finite}) THEN NULL WHEN {x} < {e0!r} THEN -1 "
+        f"WHEN {x} > {e1!r} THEN {n} "
+        f"ELSE least(greatest(CAST(floor(({scaled} - {origin!r}) / {width!r}) AS BIGINT), 0), "
+        f"{n - 1}) END"
+    )
+
+
+def histograms(
+    source: LazySource,
+    specs: Sequence[BinSpec],
+    group_by: Callable[[BinSpec], dict[int, int]],
+) -> list[dict[int, int]]:
+    """Count every histogram of ``specs``: bin (or length) -> rows, missing values left out.
+
+    DuckDB counts them all in one pass (its ``histogram`` aggregate); other engines run
+    ``group_by(spec)``, one group-by per histogram.
+    """
+    if not specs:
+        return []
+    if source.engine != "duckdb":
+        return [group_by(spec) for spec in specs]
+    schema = source.schema
+    row = _duckdb_row(
+        source,
+        ", ".join(f"histogram({_duckdb_bin(s, schema[s.column])})" for s in specs),
+    )
+    return [{int(k): int(v) for k, v in (counts or {}).items()} for counts in row]
+
+
 def duplicate_rows(source: LazySource) -> int:
     """Count rows equal to an earlier row, by a 64-bit hash of each row in the engine."""
     columns = source.columns
@@ -106,13 +173,17 @@ def duplicate_rows(source: LazySource) -> int:
     return source.n_rows - int(distinct)
 
 
-def sample_rows(source: LazySource, n: int, *, seed: int = 0) -> pd.DataFrame:
+def sample_rows(
+    source: LazySource, n: int, *, seed: int = 0, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Draw about ``n`` rows spread over the data, as pandas (bounded: at most ``n``).
 
-    DuckDB draws a seeded reservoir sample; other engines take every k-th row.
+    DuckDB draws a seeded reservoir sample; other engines take every k-th row. ``columns``
+    keeps only those (a scan then reads only them).
     """
+    frame = source.frame if columns is None else source.frame.select(list(columns))
     if source.engine == "duckdb":
-        relation = source.frame.to_native()
+        relation = frame.to_native()
         drawn = relation.query(
             "dci_sample",
             f"SELECT * FROM dci_sample USING SAMPLE reservoir({int(n)} ROWS) "
@@ -120,4 +191,4 @@ def sample_rows(source: LazySource, n: int, *, seed: int = 0) -> pd.DataFrame:
         )
         return drawn.df()
     step = max(1, -(-source.n_rows // max(n, 1)))
-    return source.frame.gather_every(step).head(n).collect().to_pandas()
+    return frame.gather_every(step).head(n).collect().to_pandas()

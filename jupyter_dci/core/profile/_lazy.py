@@ -39,8 +39,10 @@ import pyarrow as pa
 
 from jupyter_dci.core.engine import LazySource, column_family, scalars
 from jupyter_dci.core.engine._native import (
+    BinSpec,
     approx_distinct,
     duplicate_rows,
+    histograms,
     sample_rows,
 )
 from jupyter_dci.core.profile._alerts import (
@@ -332,47 +334,60 @@ def _numeric_edges(lo: float, hi: float, fences: OutlierFences | None) -> tuple[
     return np.linspace(lo, hi, N_BINS + 1), "linear"
 
 
-def _bin_counts(
-    source: LazySource, values: Any, edges: list[float], *, log: bool = False
-) -> tuple[int, list[int], int]:
-    """Count values below the edges, in each bin, and above, by one group-by in the engine.
+def _spec_values(source: LazySource, spec: BinSpec) -> Any:
+    """Return the values a histogram spec counts, as a narwhals expression."""
+    col = nw.col(spec.column)
+    dtype = source.schema[spec.column]
+    if spec.kind == "length":
+        return col.cast(nw.String()).str.len_chars()
+    if spec.kind == "datetime":
+        if isinstance(dtype, nw.Date):
+            col = col.cast(nw.Datetime("us"))
+        tz = getattr(dtype, "time_zone", None)
+        return (col - nw.lit(_literal(0, tz))).dt.total_microseconds().cast(nw.Float64())
+    values = col.cast(nw.Float64())
+    return nw.when(values.is_finite()).then(values)
 
-    Each value gets its bin's index (-1 below, ``len(edges) - 1`` above; the last bin holds
-    its right edge), and only the counts per index leave the engine.
-    """
-    n_bins = len(edges) - 1
-    e0, e1 = edges[0], edges[-1]
-    scaled = values.log() if log else values
-    origin = float(np.log(e0)) if log else e0
-    width = ((float(np.log(e1)) if log else e1) - origin) / n_bins
-    index = (
-        nw.when(values < e0)
-        .then(nw.lit(-1))
-        .when(values > e1)
-        .then(nw.lit(n_bins))
-        .otherwise(((scaled - origin) / width).floor().clip(0, n_bins - 1))
-        .cast(nw.Int64())
-    )
+
+def _group_by_bins(source: LazySource, spec: BinSpec) -> dict[int, int]:
+    """Count one histogram by a group-by in the engine (the path for engines but DuckDB)."""
+    values = _spec_values(source, spec)
+    if spec.kind == "length":
+        index = values
+    else:
+        n_bins = len(spec.edges) - 1
+        e0, e1 = spec.edges[0], spec.edges[-1]
+        log = spec.kind == "log"
+        scaled = values.log() if log else values
+        origin = float(np.log(e0)) if log else e0
+        width = ((float(np.log(e1)) if log else e1) - origin) / n_bins
+        index = (
+            nw.when(values < e0)
+            .then(nw.lit(-1))
+            .when(values > e1)
+            .then(nw.lit(n_bins))
+            .otherwise(((scaled - origin) / width).floor().clip(0, n_bins - 1))
+        )
     counted = (
-        source.frame.filter(~values.is_null())
-        .select(index.alias("bin"))
+        source.frame.select(index.cast(nw.Int64()).alias("bin"))
+        .filter(~nw.col("bin").is_null())
         .group_by("bin")
         .agg(nw.len().alias("n"))
         .collect()
         .to_pandas()
     )
-    by_bin = dict(zip(counted["bin"].astype(int), counted["n"].astype(int), strict=True))
-    return (
-        by_bin.get(-1, 0),
-        [by_bin.get(i, 0) for i in range(n_bins)],
-        by_bin.get(n_bins, 0),
-    )
+    return dict(zip(counted["bin"].astype(int), counted["n"].astype(int), strict=True))
+
+
+def _split_bins(counts: dict[int, int], n_bins: int) -> tuple[int, list[int], int]:
+    """(below, per bin, above) from the counts per bin index."""
+    return counts.get(-1, 0), [counts.get(i, 0) for i in range(n_bins)], counts.get(n_bins, 0)
 
 
 def _queue_numeric_counts(
     source: LazySource, p: _Pass, column: _Column, first: _Pass, q: dict[float, Any]
 ) -> None:
-    """After the first pass: count the histogram now, queue the placeholder counts."""
+    """After the first pass: queue the histogram and the placeholder counts."""
     n = first.int(column.keys["n"])
     if n == 0:
         return
@@ -381,10 +396,11 @@ def _queue_numeric_counts(
     edges, scale = _numeric_edges(lo, hi, fences)
     keys = column.keys
     keys.update(fences=fences, edges=edges, scale=scale, lo=lo, hi=hi, quantiles=q)
-    finite = nw.when(column.values.is_finite()).then(column.values)
     # The edges are the fences where the fences fall inside the range: the values beyond the
     # edges are the outliers the fences count.
-    keys["counts"] = _bin_counts(source, finite, [float(e) for e in edges], log=scale == "log")
+    keys["spec"] = BinSpec(
+        column.name, "log" if scale == "log" else "number", tuple(float(e) for e in edges)
+    )
     keys["sentinels"] = {v: p.add((column.values == v).sum()) for v in SENTINELS if v in (lo, hi)}
 
 
@@ -401,7 +417,7 @@ def _wide_numeric(column: _Column, first: _Pass, n_missing: int) -> Work:
     if column.keys.get("sampled"):
         estimated = (*estimated, "quantiles")
     fences = keys["fences"]
-    below, bins, above = keys["counts"]
+    below, bins, above = _split_bins(keys["counts"], len(keys["edges"]) - 1)
     if fences is not None:
         n_low = below if fences.low >= keys["lo"] else 0
         n_high = above if fences.high <= keys["hi"] else 0
@@ -468,7 +484,7 @@ def _queue_datetime(p: _Pass, column: _Column) -> None:
 
 
 def _queue_datetime_counts(source: LazySource, p: _Pass, column: _Column, first: _Pass) -> None:
-    """After the first pass: count the histogram now, queue the placeholder-day counts."""
+    """After the first pass: queue the histogram and the placeholder-day counts."""
     keys = column.keys
     if first.row[keys["lo"]] is None:
         return
@@ -477,8 +493,7 @@ def _queue_datetime_counts(source: LazySource, p: _Pass, column: _Column, first:
     edges = [lo, lo + 1] if hi == lo else np.linspace(lo, hi, DATETIME_BINS + 1).tolist()
     keys.update(lo_us=lo, hi_us=hi, edges=edges, tz=tz)
     col = column.values
-    micros = (col - nw.lit(_literal(0, tz))).dt.total_microseconds()
-    keys["counts"] = _bin_counts(source, micros, [float(e) for e in edges])
+    keys["spec"] = BinSpec(column.name, "datetime", tuple(float(e) for e in edges))
     keys["days"] = {}
     for day in PLACEHOLDER_DATES:
         start = int(np.datetime64(day, "us").astype(np.int64))
@@ -507,7 +522,7 @@ def _datetime(column: _Column, first: _Pass, n_missing: int) -> Work:
         timezone=keys["tz"],
         histogram=Histogram(
             edges=tuple(iso(e) for e in keys["edges"]),
-            counts=tuple(keys["counts"][1]),
+            counts=tuple(_split_bins(keys["counts"], len(keys["edges"]) - 1)[1]),
         ),
     )
     exact = column.exact
@@ -528,15 +543,8 @@ def _datetime(column: _Column, first: _Pass, n_missing: int) -> Work:
 
 def _wide_text(source: LazySource, column: _Column, n_missing: int) -> Work:
     """Lengths from their counts, the commonest values by a group-by, the kind from both."""
-    lengths = (
-        source.frame.filter(~nw.col(column.name).is_null())
-        .select(column.values.str.len_chars().alias("length"))
-        .group_by("length")
-        .agg(nw.len().alias("n"))
-        .sort("length")
-        .collect()
-        .to_pandas()
-    )
+    by_length = sorted(column.keys["counts"].items())
+    lengths = pd.DataFrame(by_length, columns=["length", "n"])
     common = (
         source.frame.filter(~nw.col(column.name).is_null())
         .select(column.values.alias("value"))
@@ -635,22 +643,26 @@ def _plan(source: LazySource) -> list[_Column]:
     return columns
 
 
-def _column_work(
-    source: LazySource, columns: list[_Column], sample: pd.DataFrame, progress: Any
-) -> list[Work]:
-    """Profile every column: exact ones by value counts, wide ones in batched passes."""
+def _first_pass(source: LazySource, columns: list[_Column]) -> _Pass:
+    """Missing values of every column, aggregates of the wide and datetime ones: one pass."""
     first = _Pass()
     for c in columns:
         col = nw.col(c.name)
         is_float = isinstance(c.dtype, (nw.Float32, nw.Float64))
-        c.keys["missing"] = first.add(
-            (col.is_null() | col.is_nan() if is_float else col.is_null()).sum()
-        )
+        missing = col.is_null() | col.is_nan() if is_float else col.is_null()
+        c.keys["missing"] = first.add(missing.sum())
         if c.family in ("numeric", "duration") and not c.exact:
             _queue_numeric(first, c)
         elif c.family == "datetime":
             _queue_datetime(first, c)
     first.run(source)
+    return first
+
+
+def _count_pass(
+    source: LazySource, columns: list[_Column], first: _Pass, sample: pd.DataFrame
+) -> None:
+    """Histograms (all at once in DuckDB), then placeholder counts (one pass)."""
     wide_numeric = [c for c in columns if c.family in ("numeric", "duration") and not c.exact]
     quantiles = _quantiles(source, wide_numeric, sample)
     counts = _Pass()
@@ -659,9 +671,25 @@ def _column_work(
             _queue_numeric_counts(source, counts, c, first, quantiles[c.name])
         elif c.family == "datetime":
             _queue_datetime_counts(source, counts, c, first)
+        elif c.family == "string" and not c.exact:
+            c.keys["spec"] = BinSpec(c.name, "length")
+    with_specs = [c for c in columns if "spec" in c.keys]
+    found = histograms(
+        source, [c.keys["spec"] for c in with_specs], lambda spec: _group_by_bins(source, spec)
+    )
+    for c, counted in zip(with_specs, found, strict=True):
+        c.keys["counts"] = counted
     counts.run(source)
     for c in columns:
         c.keys["pass"] = counts
+
+
+def _column_work(
+    source: LazySource, columns: list[_Column], sample: pd.DataFrame, progress: Any
+) -> list[Work]:
+    """Profile every column: exact ones by value counts, wide ones in batched passes."""
+    first = _first_pass(source, columns)
+    _count_pass(source, columns, first, sample)
     works: list[Work] = []
     for c in columns:
         works.append(_column_result(source, c, first, first.int(c.keys["missing"])))
@@ -751,7 +779,10 @@ def profile_lazy(
         shown = ", ".join(repr(c) for c in names[:20])
         raise param_error("label", "profile", f"one column of the data ({shown})", label)
     columns = _plan(source)
-    sample = sample_rows(source, ASSOCIATION_ROWS)
+    # Wide text and nested columns take no part in associations or quantiles: left out of
+    # the sample, which then reads far less (long strings dominate a scan).
+    kept = [c.name for c in columns if c.family != "other" and (c.exact or c.family != "string")]
+    sample = sample_rows(source, ASSOCIATION_ROWS, columns=kept)
     works = _column_work(source, columns, sample, progress)
     alerts: list[Alert] = []
     for profile, facts in works:
