@@ -1,9 +1,15 @@
 """What every view shares: its front-end bundle, and answering requests with replies or errors.
 
 A view sends ``{id, type, ...}`` requests; the kernel answers each with one reply carrying
-the same id, or with ``{type: "error", id, error}``, which the view shows inline. A bug in a
-handler becomes such an error too: in ipywidgets an exception in a callback is printed to a
-log nobody reads, so it must never escape.
+the same id, or with ``{type: "error", id, error}``, which the view shows inline. Which
+requests each view sends and what answers them is declared once, in ``_protocol.py`` (CALLS).
+A bug in a handler becomes such an error too: in ipywidgets an exception in a callback is
+printed to a log nobody reads, so it must never escape.
+
+Each view's styles are bundled into its ES module and attached inside the view's own element
+(``labextension/src/widgets/_shared/style.ts``), not set through anywidget's ``_css``: no copy
+of them in every widget's synced state, and a host that mounts widgets in a shadow root
+(marimo) has them there.
 """
 
 from __future__ import annotations
