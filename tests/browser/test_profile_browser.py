@@ -58,8 +58,14 @@ def test_profile_panel_alerts_and_bars_show_rows(page: Any, lab: LabServer) -> N
         "() => document.querySelector('.dci-table .dci-caption-text').textContent.startsWith('city = ')",
         timeout=15_000,
     )
+    # Poll for the city's count: the outliers' "5 of 3,000 rows" (still shown while the new
+    # rows load) must not pass for it.
     page.wait_for_function(
-        "() => document.querySelector('.dci-table .dci-status').textContent.endsWith('of 3,000 rows')",
+        """() => {
+            const m = document.querySelector('.dci-table .dci-status').textContent
+                .match(/^([\\d,]+) of 3,000 rows$/);
+            return m !== null && Number(m[1].replace(/,/g, '')) > 100;
+        }""",
         timeout=15_000,
     )
     status = page.inner_text(".dci-table .dci-status")
