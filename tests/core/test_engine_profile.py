@@ -26,7 +26,8 @@ import pyarrow.dataset as pads
 import pytest
 
 import jupyter_dci as dci
-import jupyter_dci.core.profile._lazy as lazy
+import jupyter_dci.core.profile._lazy_columns as lazy_columns
+import jupyter_dci.core.profile._lazy_plan as lazy_plan
 from jupyter_dci.core.engine import as_source, input_kind
 from jupyter_dci.core.profile import profile
 from jupyter_dci.errors import InvalidParameterError, UnsupportedInputError
@@ -165,7 +166,7 @@ def test_wide_columns_are_summarised_in_the_engine(
     backend: str, data: pd.DataFrame, expected: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
     # Force the aggregate path on small data: every column with over 50 distinct values.
-    monkeypatch.setattr(lazy, "EXACT_DISTINCT", 50)
+    monkeypatch.setattr(lazy_plan, "EXACT_DISTINCT", 50)
     got = profile(BACKENDS[backend](data, tmp_path), label="label")
     for name in ("x", "price", "zeros", "id", "note", "when"):
         _assert_same_column(expected.columns[name], got.columns[name], wide=True)
@@ -197,8 +198,8 @@ def test_wide_columns_are_summarised_in_the_engine(
 def test_quantiles_of_wide_columns_beyond_a_million_rows_come_from_the_sample(
     data: pd.DataFrame, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(lazy, "EXACT_DISTINCT", 50)
-    monkeypatch.setattr(lazy, "EXACT_QUANTILE_ROWS", 100)
+    monkeypatch.setattr(lazy_plan, "EXACT_DISTINCT", 50)
+    monkeypatch.setattr(lazy_columns, "EXACT_QUANTILE_ROWS", 100)
     got = profile(pl.from_pandas(data))
     assert got.columns["x"].estimated == ("quantiles",)
     want = profile(data).columns["x"].numeric.quantiles

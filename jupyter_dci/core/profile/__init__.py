@@ -9,7 +9,9 @@ Module map (one job each): ``_kinds`` kind inference, ``_numeric`` / ``_categori
 ``_text`` / ``_datetime`` per-family statistics, ``_columns`` one column end to end,
 ``_associations`` pairwise measures, ``_alerts`` and ``_label`` one function per alert family,
 ``_rows`` the rows an alert concerns, ``_result`` the frozen results, ``_profile`` the entry,
-``_html`` and ``_svg`` the offline HTML report (one self-contained file, inline SVG charts).
+``_html`` and ``_svg`` the offline HTML report (one self-contained file, inline SVG charts),
+``_lazy`` (with ``_lazy_plan`` and ``_lazy_columns``) the same profile of data kept in its own
+engine (Polars, DuckDB, files).
 
 Examples
 --------
