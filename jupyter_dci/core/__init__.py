@@ -24,26 +24,68 @@ Examples
 1
 """
 
-from jupyter_dci.core._duplicates import Duplicates, find_duplicates
-from jupyter_dci.core.labels import (
-    LabelIssues,
-    OutOfSampleProbs,
-    find_label_issues,
-    label_scores,
-    out_of_sample_probs,
-)
-from jupyter_dci.core.predicate import Predicate, Slice, parse_predicate, predicate_from_dict
+from typing import TYPE_CHECKING, Any
 
-# Not the function ``profile``: it would shadow the subpackage ``core.profile`` (its home).
-from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile
-from jupyter_dci.core.slices import (
-    FoundSlice,
-    FoundSlices,
-    SliceMetric,
-    SliceMetrics,
-    find_slices,
-    slice_metrics,
-)
+if TYPE_CHECKING:
+    from jupyter_dci.core._duplicates import Duplicates, find_duplicates
+    from jupyter_dci.core.labels import (
+        LabelIssues,
+        OutOfSampleProbs,
+        find_label_issues,
+        label_scores,
+        out_of_sample_probs,
+    )
+    from jupyter_dci.core.predicate import Predicate, Slice, parse_predicate, predicate_from_dict
+
+    # Not the function ``profile``: it would shadow the subpackage ``core.profile`` (its home).
+    from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile
+    from jupyter_dci.core.slices import (
+        FoundSlice,
+        FoundSlices,
+        SliceMetric,
+        SliceMetrics,
+        find_slices,
+        slice_metrics,
+    )
+
+# Imported on first use: `import jupyter_dci.core.table` (what the table view needs) must not
+# pay for profiling, labels and slices (measured: 60 ms of a table's first paint).
+_LAZY = {
+    "Duplicates": "jupyter_dci.core._duplicates",
+    "find_duplicates": "jupyter_dci.core._duplicates",
+    "LabelIssues": "jupyter_dci.core.labels",
+    "OutOfSampleProbs": "jupyter_dci.core.labels",
+    "find_label_issues": "jupyter_dci.core.labels",
+    "label_scores": "jupyter_dci.core.labels",
+    "out_of_sample_probs": "jupyter_dci.core.labels",
+    "Predicate": "jupyter_dci.core.predicate",
+    "Slice": "jupyter_dci.core.predicate",
+    "parse_predicate": "jupyter_dci.core.predicate",
+    "predicate_from_dict": "jupyter_dci.core.predicate",
+    "Alert": "jupyter_dci.core.profile",
+    "ColumnProfile": "jupyter_dci.core.profile",
+    "DataFrameProfile": "jupyter_dci.core.profile",
+    "FoundSlice": "jupyter_dci.core.slices",
+    "FoundSlices": "jupyter_dci.core.slices",
+    "SliceMetric": "jupyter_dci.core.slices",
+    "SliceMetrics": "jupyter_dci.core.slices",
+    "find_slices": "jupyter_dci.core.slices",
+    "slice_metrics": "jupyter_dci.core.slices",
+}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jupyter_dci.core' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "Alert",

@@ -75,7 +75,7 @@ class Duplicates:
         Examples
         --------
         >>> import pandas as pd
-        >>> from jupyter_dci.core._duplicates import find_duplicates
+        >>> from jupyter_dci.core import find_duplicates
         >>> df = pd.DataFrame({"text": ["Hi there", "hi  there!", "bye"], "y": [0, 1, 0]})
         >>> find_duplicates(df, label="y").to_frame()["is_conflicting_duplicate_issue"].tolist()
         [True, True, False]
@@ -95,7 +95,7 @@ class Duplicates:
         Examples
         --------
         >>> import pandas as pd
-        >>> from jupyter_dci.core._duplicates import find_duplicates
+        >>> from jupyter_dci.core import find_duplicates
         >>> df = pd.DataFrame({"a": [1, 1, 2], "y": ["x", "z", "x"]})
         >>> find_duplicates(df, label="y").to_dict()["groups"][0]["rows"]
         [0, 1]
@@ -291,7 +291,7 @@ def find_duplicates(
     Examples
     --------
     >>> import pandas as pd
-    >>> from jupyter_dci.core._duplicates import find_duplicates
+    >>> from jupyter_dci.core import find_duplicates
     >>> df = pd.DataFrame({"text": ["Good film", "good film!", "Bad film"], "y": [1, 0, 0]})
     >>> result = find_duplicates(df, label="y")
     >>> result.frame["conflicting_duplicate_score"].tolist()

@@ -112,7 +112,7 @@ class LabelIssues:
         Examples
         --------
         >>> import numpy as np
-        >>> from jupyter_dci.core.labels._find import find_label_issues
+        >>> from jupyter_dci.core.labels import find_label_issues
         >>> probs = np.array([[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.2, 0.8], [0.95, 0.05]])
         >>> find_label_issues([0, 0, 1, 1, 1], probs).to_frame().index.tolist()
         [4, 3, 2, 0, 1]
@@ -132,7 +132,7 @@ class LabelIssues:
         Examples
         --------
         >>> import numpy as np
-        >>> from jupyter_dci.core.labels._find import find_label_issues
+        >>> from jupyter_dci.core.labels import find_label_issues
         >>> probs = np.array([[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.2, 0.8], [0.95, 0.05]])
         >>> d = find_label_issues([0, 0, 1, 1, 1], probs).to_dict()
         >>> d["n_issues"], d["issues"][0]["index"], d["issues"][0]["suggested_label"]
@@ -274,7 +274,7 @@ def find_label_issues(
     Examples
     --------
     >>> import numpy as np
-    >>> from jupyter_dci.core.labels._find import find_label_issues
+    >>> from jupyter_dci.core.labels import find_label_issues
     >>> probs = np.array([[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.2, 0.8], [0.95, 0.05]])
     >>> result = find_label_issues(["a", "a", "b", "b", "b"], probs)
     >>> result.issues[["given_label", "suggested_label"]].astype(str).values.tolist()

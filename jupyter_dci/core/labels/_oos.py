@@ -85,7 +85,7 @@ class OutOfSampleProbs:
 
         Examples
         --------
-        >>> from jupyter_dci.core.labels._oos import out_of_sample_probs
+        >>> from jupyter_dci.core.labels import out_of_sample_probs
         >>> from jupyter_dci.datasets import load_iris
         >>> out_of_sample_probs(load_iris(), label="label").to_frame().shape
         (150, 3)
@@ -103,7 +103,7 @@ class OutOfSampleProbs:
 
         Examples
         --------
-        >>> from jupyter_dci.core.labels._oos import out_of_sample_probs
+        >>> from jupyter_dci.core.labels import out_of_sample_probs
         >>> from jupyter_dci.datasets import load_iris
         >>> summary = out_of_sample_probs(load_iris(), label="label").to_dict()
         >>> summary["classes"], summary["accuracy"] > 0.9
@@ -424,7 +424,7 @@ def out_of_sample_probs(
 
     Examples
     --------
-    >>> from jupyter_dci.core.labels._oos import out_of_sample_probs
+    >>> from jupyter_dci.core.labels import out_of_sample_probs
     >>> from jupyter_dci.datasets import load_wine
     >>> result = out_of_sample_probs(load_wine(), label="label")
     >>> result.pred_probs.shape, round(result.accuracy, 2) > 0.9

@@ -107,7 +107,7 @@ def label_scores(
 
     Examples
     --------
-    >>> from jupyter_dci.core.labels._scores import label_scores
+    >>> from jupyter_dci.core.labels import label_scores
     >>> label_scores([0, 1], [[0.7, 0.3], [0.6, 0.4]], method="normalized_margin").round(2).tolist()
     [0.7, 0.4]
     """

@@ -359,7 +359,7 @@ def association_alerts(found: Sequence[Association], *, n_rows_used: int) -> lis
 
     Examples
     --------
-    >>> from jupyter_dci.core.profile._result import Association
+    >>> from jupyter_dci.core.profile import Association
     >>> a = association_alerts([Association(("a", "b"), "pearson", 0.95)], n_rows_used=10)
     >>> a[0].kind, a[0].details["columns"]
     ('associated', ['a', 'b'])

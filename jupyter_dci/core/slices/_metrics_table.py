@@ -129,7 +129,7 @@ class SliceMetrics:
         Examples
         --------
         >>> import pandas as pd
-        >>> from jupyter_dci.core.slices._metrics import slice_metrics
+        >>> from jupyter_dci.core.slices import slice_metrics
         >>> df = pd.DataFrame({"y": [0, 1, 1], "p": [0, 0, 1], "g": ["a", "b", "b"]})
         >>> frame = slice_metrics(df, y_true="y", y_pred="p", by="g").to_frame()
         >>> frame["value"].round(2).to_dict()
@@ -146,7 +146,7 @@ class SliceMetrics:
         Examples
         --------
         >>> import pandas as pd
-        >>> from jupyter_dci.core.slices._metrics import slice_metrics
+        >>> from jupyter_dci.core.slices import slice_metrics
         >>> df = pd.DataFrame({"y": [0, 1], "p": [0, 0]})
         >>> slice_metrics(df, y_true="y", y_pred="p").to_dict()["ci_method"]
         'wilson'
