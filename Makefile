@@ -16,7 +16,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 # Modules whose docstring examples run in make test (every example is a test).
-DOCTESTED := jupyter_dci/core jupyter_dci/charts jupyter_dci/store jupyter_dci/errors.py \
+DOCTESTED := jupyter_dci/core jupyter_dci/charts jupyter_dci/store jupyter_dci/widgets jupyter_dci/errors.py \
 	jupyter_dci/datasets.py jupyter_dci/__init__.py jupyter_dci/_hooks.py jupyter_dci/cli.py
 
 .PHONY: lab test lint typecheck doctest test-compat system-deps build clean
