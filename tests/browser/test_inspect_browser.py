@@ -35,7 +35,7 @@ p1 = np.where(bad, 1 - p1, p1)
 probs = np.column_stack([1 - p1, p1])
 ds = dci.track(df, name="planted", label="y", root=tempfile.mkdtemp())
 # Profile in the background as for a large frame: the panel shows pending, then fills in.
-import jupyter_dci.widgets.inspect._workbench as _inspect
+import jupyter_dci.widgets.inspect._profiler as _inspect
 _inspect.BACKGROUND_PROFILE_ROWS = 1000
 wb = dci.inspect(ds, pred_probs=probs)
 wb

@@ -248,7 +248,7 @@ def test_large_frames_are_profiled_in_the_background(
 ) -> None:
     import asyncio
 
-    from jupyter_dci.widgets.inspect import _workbench as _inspect
+    from jupyter_dci.widgets.inspect import _profiler as _inspect
 
     df, _, _ = planted
     monkeypatch.setattr(_inspect, "BACKGROUND_PROFILE_ROWS", 100)

@@ -1,20 +1,30 @@
-"""The Label issues tab before probabilities exist: a button, a progress bar and Cancel."""
+"""The Label issues tab before probabilities exist: a button, a progress bar and Cancel.
+
+:func:`probabilities_job` is the work behind the button: out-of-sample probabilities, the
+progress shown fold by fold, stopped at the next fold once cancelled.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import html
+import threading
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
+from jupyter_dci.core.labels import out_of_sample_probs
 from jupyter_dci.errors import DCIError
+from jupyter_dci.widgets.inspect._jobs import Job
+from jupyter_dci.widgets.inspect._state import WorkbenchState
 from jupyter_dci.widgets.inspect._summary import message
 
 if TYPE_CHECKING:
     from jupyter_dci.widgets.inspect._workbench import Workbench
 
-__all__ = ["ComputeBox"]
+__all__ = ["ComputeBox", "probabilities_job"]
 
 
 class ComputeBox(ipywidgets.VBox):
@@ -80,3 +90,30 @@ class ComputeBox(ipywidgets.VBox):
             self.status.value = (
                 f'<span class="dci-inspect-error">{escaped}</span>' if error else escaped
             )
+
+
+def probabilities_job(
+    state: WorkbenchState,
+    box: ComputeBox,
+    options: dict[str, Any],
+    *,
+    done: Callable[[Any], None],
+    loop: asyncio.AbstractEventLoop | None,
+    cancel: threading.Event,
+) -> Job:
+    """Make the job that computes out-of-sample probabilities, showing its folds in ``box``.
+
+    ``options`` go to :func:`~jupyter_dci.core.labels.out_of_sample_probs`; ``done`` gets the
+    probabilities, :class:`~jupyter_dci.widgets.inspect._jobs.CancelledError` or the error.
+    """
+    box.running(options.get("cv", 5))
+    frame, label, features = state.frame, state.label, state.features
+
+    def work(check: Any) -> Any:
+        def progress(n_done: int, total: int, what: str) -> None:
+            check()
+            box.step(n_done, total, what)
+
+        return out_of_sample_probs(frame, label, features=features, progress=progress, **options)
+
+    return Job("inspect-probs", work, done=done, loop=loop, cancel=cancel)

@@ -29,15 +29,15 @@ import ipywidgets
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core.labels import LabelIssues, find_label_issues, out_of_sample_probs
+from jupyter_dci.core.labels import LabelIssues, find_label_issues
 from jupyter_dci.errors import DCIError, InvalidParameterError, param_error
 from jupyter_dci.store._events import subscribe, unsubscribe
 from jupyter_dci.widgets._profile import ProfilePanel, ProfileResult
-from jupyter_dci.widgets._profile import profile as _profile
 from jupyter_dci.widgets._review import ReviewWidget, review
 from jupyter_dci.widgets._slices import SlicesPanel, slices
-from jupyter_dci.widgets.inspect._compute import ComputeBox
+from jupyter_dci.widgets.inspect._compute import ComputeBox, probabilities_job
 from jupyter_dci.widgets.inspect._jobs import CancelledError, Job, running_loop
+from jupyter_dci.widgets.inspect._profiler import Profiler
 from jupyter_dci.widgets.inspect._state import TABS, TITLES, WorkbenchState
 from jupyter_dci.widgets.inspect._summary import (
     message,
@@ -57,10 +57,6 @@ SETTLE_SECONDS = 0.4
 #: edits even while the Overview tab is hidden (it takes well under 0.3 s there); larger
 #: frames recompute it when the Overview is opened, and the header says it is stale.
 EAGER_PROFILE_ROWS = 250_000
-#: From this many rows, inside a kernel, the Overview's profile is computed in a worker
-#: thread: the workbench shows at once (header, tabs, a progress bar), the kernel stays
-#: responsive, and the alerts and column cards fill in when the profile is done.
-BACKGROUND_PROFILE_ROWS = 200_000
 
 
 def _close_tree(widget: Any) -> None:
@@ -112,9 +108,7 @@ class Workbench(ipywidgets.VBox):
         self.issues: LabelIssues | None = None
         self.slices_panel: SlicesPanel | None = None
         self.history_panel: Any = None
-        # The background profile: its job, and an error it left for the Overview to show.
-        self._profile_job: Job | None = None
-        self._profile_error: BaseException | None = None
+        self._profiler = Profiler(self.state)
         self._probs_job: Job | None = None
         self._cancel = threading.Event()
         self._compute_box: ComputeBox | None = None
@@ -205,14 +199,7 @@ class Workbench(ipywidgets.VBox):
     @property
     def profile(self) -> ProfileResult:
         """The profile of the frame as it is now (computed, or taken from the cache)."""
-        state = self.state
-        if state.profile_fresh:
-            return state.profile
-        if self._profile_job is not None:  # computing in the background: maybe the one
-            self._profile_job.join()
-        if not state.profile_fresh:
-            state.keep_profile(state.generation, _profile(state.frame, label=state.label))
-        return state.profile
+        return self._profiler.current()
 
     @property
     def probabilities(self) -> Any:
@@ -265,22 +252,10 @@ class Workbench(ipywidgets.VBox):
         self._cancel.clear()
         if self._compute_box is None:  # called from Python before the tab was opened
             self._compute_box = ComputeBox(self)
-        box = self._compute_box
-        box.running(options.get("cv", 5))
-        frame, label, features = state.frame, state.label, state.features
-
-        def work(check: Any) -> Any:
-            def progress(done: int, total: int, what: str) -> None:
-                check()
-                box.step(done, total, what)
-
-            return out_of_sample_probs(
-                frame, label, features=features, progress=progress, **options
-            )
-
-        job = Job(
-            "inspect-probs",
-            work,
+        job = probabilities_job(
+            state,
+            self._compute_box,
+            options,
             done=self._probs_done,
             loop=None if wait else running_loop(),
             cancel=self._cancel,
@@ -341,15 +316,11 @@ class Workbench(ipywidgets.VBox):
         self.state.built(name)
 
     def _build_overview(self) -> list[Any]:
-        if self._profile_error is not None:
-            error, self._profile_error = self._profile_error, None
+        error = self._profiler.take_error()
+        if error is not None:
             raise error
         loop = running_loop()
-        if (
-            not self.state.profile_fresh
-            and loop is not None
-            and len(self.frame) >= BACKGROUND_PROFILE_ROWS
-        ):
+        if loop is not None and self._profiler.wanted_in_background(loop):
             return self._profile_in_background(loop)
         self.profile_panel = self.profile.show()
         self._update_header()
@@ -367,32 +338,14 @@ class Workbench(ipywidgets.VBox):
         box = ipywidgets.HBox([bar])
         box.add_class("dci-inspect-profiling")
         self.profile_panel = ProfilePanel(None, self.frame)
-        content = [box, self.profile_panel]
-        if self._profile_job is not None:
-            return content  # one is running: its end fills the tab, for the data of then
-        state = self.state
-        generation, frame, label = state.generation, state.frame, state.label
 
-        def work(_check: Any) -> Any:
-            def progress(done: int, total: int, _what: str) -> None:
-                bar.max, bar.value = total, done
+        def progress(done: int, total: int, _what: str) -> None:
+            bar.max, bar.value = total, done
 
-            return _profile(frame, label=label, progress=progress)
+        self._profiler.start(loop, progress, self._profile_ready)
+        return [box, self.profile_panel]
 
-        def keep(outcome: Any) -> None:
-            # In the worker, so that Workbench.profile, joining it, finds the result.
-            if isinstance(outcome, BaseException):
-                self._profile_error = outcome
-            else:
-                state.keep_profile(generation, outcome)
-
-        self._profile_job = Job(
-            "inspect-profile", work, keep=keep, done=self._profile_ready, loop=loop
-        ).start()
-        return content
-
-    def _profile_ready(self, _outcome: Any) -> None:
-        self._profile_job = None
+    def _profile_ready(self) -> None:
         fresh = self.state.profile_fresh
         panel = self.profile_panel
         holder = self._holders[TABS.index("overview")]
@@ -404,7 +357,7 @@ class Workbench(ipywidgets.VBox):
                     _close_tree(widget)
             holder.children = (panel,)
             self.state.built("overview")
-        elif fresh or self._profile_error is not None or self.tab == "overview":
+        elif fresh or self._profiler.error is not None or self.tab == "overview":
             self._build("overview")
         else:
             # The data changed while profiling and the Overview is hidden: profile the data
