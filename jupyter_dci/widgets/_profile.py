@@ -109,13 +109,16 @@ class ProfileWidget(anywidget.AnyWidget):
     _cards = traitlets.List(traitlets.Dict()).tag(sync=True)
 
     def __init__(
-        self, result: DataFrameProfile | None, frame: pd.DataFrame, table: TableWidget
+        self,
+        result: DataFrameProfile | None,
+        frame: pd.DataFrame | None,
+        table: TableWidget | None,
     ) -> None:
         self._result = result
         self._frame = frame
         self._table = table
         super().__init__(_esm=read_bundle("profile"))
-        if result is None:
+        if result is None and frame is not None:
             # Pending: the view shows "Profiling..." and loads its code meanwhile.
             self._overview = {
                 "pending": True,
@@ -142,7 +145,10 @@ class ProfileWidget(anywidget.AnyWidget):
                 "n_rows": result.n_rows,
                 "n_columns": result.n_columns,
                 "n_duplicate_rows": result.n_duplicate_rows,
-                "memory": _size(result.memory),
+                # Data profiled in its engine was never in the kernel's memory.
+                "memory": _size(result.memory)
+                if result.engine == "pandas"
+                else f"kept in {result.engine}",
                 "alerts": severities,
                 "sampled": result.sampled,
                 "n_rows_profiled": result.n_rows_profiled,
@@ -169,6 +175,18 @@ class ProfileWidget(anywidget.AnyWidget):
             )
         return self._result
 
+    def _rows(self) -> tuple[pd.DataFrame, TableWidget]:
+        """Return the frame and the table that show rows (refused for data kept in its engine)."""
+        if self._frame is None or self._table is None:
+            result = self._profile()
+            raise InvalidParameterError(
+                f"The rows of {result.source or 'this data'} stay in {result.engine}, where "
+                "the profile was computed: this panel cannot list them yet. Read the rows "
+                "you want into pandas (a filter in DuckDB or Polars, then .to_pandas()) and "
+                "profile that frame to click through them."
+            )
+        return self._frame, self._table
+
     # ---- what a click shows ------------------------------------------------------
 
     def show_alert(self, index: int) -> int:
@@ -179,7 +197,8 @@ class ProfileWidget(anywidget.AnyWidget):
                 f"An alert index must be in [0, {len(result.alerts)}). Got {index!r} instead."
             )
         alert = result.alerts[index]
-        mask = result.alert_rows(alert, self._frame)
+        frame, table = self._rows()
+        mask = result.alert_rows(alert, frame)
         count = int(mask.sum())
         if count == 0:
             raise InvalidParameterError(
@@ -187,7 +206,7 @@ class ProfileWidget(anywidget.AnyWidget):
                 "concerns the column as a whole, not particular rows."
             )
         where = f" in {alert.column!r}" if alert.column else ""
-        self._table.show_rows(mask, caption=f"{alert.kind.replace('_', ' ')}{where}")
+        table.show_rows(mask, caption=f"{alert.kind.replace('_', ' ')}{where}")
         return count
 
     def show_bar(self, column: str, value: Mapping[str, Any]) -> int:
@@ -196,10 +215,11 @@ class ProfileWidget(anywidget.AnyWidget):
         if column not in result.columns:
             raise InvalidParameterError(f"No column {column!r} in this profile.")
         col = result.columns[column]
-        series = self._frame.iloc[:, col.position]
+        frame, table = self._rows()
+        series = frame.iloc[:, col.position]
         mask = self._bar_mask(col, series, value)
         count = int(mask.sum())
-        self._table.show_rows(mask, caption=self._bar_caption(col, value))
+        table.show_rows(mask, caption=self._bar_caption(col, value))
         return count
 
     @staticmethod
@@ -283,7 +303,7 @@ class ProfileWidget(anywidget.AnyWidget):
             "type": "shown",
             "id": request_id,
             "count": count,
-            "caption": self._table.caption,
+            "caption": self._table.caption if self._table is not None else "",
         }
 
 
@@ -294,10 +314,11 @@ class ProfilePanel(ipywidgets.VBox):
     background); :meth:`ProfileWidget.set_result` fills it.
     """
 
-    def __init__(self, result: DataFrameProfile | None, frame: pd.DataFrame) -> None:
-        self.table = TableWidget(frame, height=320)
+    def __init__(self, result: DataFrameProfile | None, frame: pd.DataFrame | None) -> None:
+        # Data profiled in its own engine (frame None) has no table of rows below, yet.
+        self.table = TableWidget(frame, height=320) if frame is not None else None
         self.summary = ProfileWidget(result, frame, self.table)
-        super().__init__(children=[self.summary, self.table])
+        super().__init__(children=[self.summary] + ([self.table] if self.table else []))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -311,7 +332,9 @@ class ProfileResult(DataFrameProfile):
 
     _source: Any = dataclasses.field(default=None, compare=False, repr=False)
 
-    def _frame(self) -> pd.DataFrame:
+    def _frame(self) -> pd.DataFrame | None:
+        if self.engine != "pandas":
+            return None  # profiled in its engine: the panel shows the profile, not the rows
         if not isinstance(self._source, pd.DataFrame):
             raise DataMismatchError(
                 "This profile holds no frame, so its rows cannot be shown. "
@@ -332,13 +355,14 @@ class ProfileResult(DataFrameProfile):
 
 
 def profile(
-    df: pd.DataFrame, *, label: Hashable | None = None, sample: int | None = None, **options: Any
+    df: Any, *, label: Hashable | None = None, sample: int | None = None, **options: Any
 ) -> ProfileResult:
     """Profile a DataFrame and show the profile panel in a notebook.
 
     The same statistics and alerts as :func:`jupyter_dci.core.profile.profile` (see it for
-    every option); the result also displays as a panel in which a click on an alert, or on a
-    bar of a column's chart, shows the rows concerned.
+    every option, and for the data beyond pandas it takes); the result also displays as a
+    panel in which a click on an alert, or on a bar of a column's chart, shows the rows
+    concerned (for a pandas frame: data profiled in its own engine shows the profile only).
 
     Examples
     --------

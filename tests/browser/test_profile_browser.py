@@ -71,3 +71,36 @@ def test_profile_panel_alerts_and_bars_show_rows(page: Any, lab: LabServer) -> N
     status = page.inner_text(".dci-table .dci-status")
     assert 800 < int(status.split(" ")[0].replace(",", "")) < 1200
     assert page.page_errors == []
+
+
+PARQUET = """
+import numpy as np, pandas as pd, tempfile, pathlib
+import jupyter_dci as dci
+rng = np.random.default_rng(0)
+n = 3000
+price = rng.lognormal(3, 0.5, size=n)
+price[:5] *= 1e4
+path = pathlib.Path(tempfile.mkdtemp()) / "sales.parquet"
+pd.DataFrame({"price": price, "city": rng.choice(["NY", "LA"], size=n)}).to_parquet(path)
+prof = dci.profile(str(path))
+prof
+"""
+
+
+def test_a_parquet_file_profiled_in_duckdb_shows_its_panel(page: Any, lab: LabServer) -> None:
+    write_notebook(lab.root / "parquet.ipynb", [PARQUET])
+    open_notebook(page, lab, "parquet.ipynb")
+    run_all_cells(page)
+    page.wait_for_selector(".dci-profile .dci-tile", timeout=30_000)
+    tiles = page.locator(".dci-tile-value").all_inner_texts()
+    assert tiles[:2] == ["3,000", "2"] and "kept in duckdb" in tiles
+    assert page.locator(".dci-card .dci-card-name").all_inner_texts() == ["price", "city"]
+    assert page.locator(".dci-table").count() == 0  # the rows stay in DuckDB
+    # A click on the outliers alert says, inline, why no rows are listed and what to do.
+    page.locator(".dci-alert", has_text="price").filter(has_text="outliers").first.click()
+    page.wait_for_function(
+        "() => (document.querySelector('.dci-profile-error') || {}).textContent"
+        "?.includes('stay in duckdb')",
+        timeout=15_000,
+    )
+    assert page.page_errors == []

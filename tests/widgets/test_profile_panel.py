@@ -120,3 +120,27 @@ def test_a_core_profile_has_no_panel() -> None:
     with pytest.raises(DataMismatchError, match="holds no frame"):
         bare.show()
     assert bare._repr_mimebundle_()["text/plain"].startswith("ProfileResult(")
+
+
+def test_data_profiled_in_its_engine_shows_its_profile_and_says_why_not_its_rows(
+    df: pd.DataFrame, tmp_path: Any
+) -> None:
+    path = tmp_path / "data.parquet"
+    df.to_parquet(path, index=False)
+    prof = dci.profile(str(path))
+    assert (prof.engine, prof.source) == ("duckdb", "1 Parquet file")
+    panel = prof.show()
+    # The profile, without a table of rows below it (the rows stay in DuckDB).
+    assert panel.children == (panel.summary,) and panel.table is None
+    overview = panel.summary._overview
+    assert overview["n_rows"] == len(df) and overview["memory"] == "kept in duckdb"
+    assert any(a["kind"] == "outliers" for a in panel.summary._alerts)
+    assert len(panel.summary._cards) == df.shape[1]
+    # A click on an alert is answered inline: what stays where, and what to do.
+    outliers = next(a["index"] for a in panel.summary._alerts if a["kind"] == "outliers")
+    reply = ask(panel.summary, type="alert", id=7, index=outliers)
+    assert reply["type"] == "error" and reply["id"] == 7
+    assert "stay in duckdb" in reply["error"] and "to_pandas()" in reply["error"]
+    bundle = prof._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in bundle
