@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from jupyter_dci.core.table._lazy_pager import LazyPager
 from jupyter_dci.core.table._pager import FramePager
 from jupyter_dci.errors import DCIError, InvalidParameterError
 from jupyter_dci.widgets._protocol import parse_filter, parse_sort
@@ -90,7 +91,9 @@ def reply_safely(
     widget.send(reply)
 
 
-def answer_table_request(pager: FramePager, content: dict[str, Any]) -> dict[str, Any] | None:
+def answer_table_request(
+    pager: FramePager | LazyPager, content: dict[str, Any]
+) -> dict[str, Any] | None:
     """Answer a table view's ``page`` or ``select`` request; None for any other type."""
     kind = content.get("type")
     if kind not in ("page", "select"):

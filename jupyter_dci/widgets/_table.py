@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from jupyter_dci.core.engine import as_source
 from jupyter_dci.core.table._cells import display_name, format_value
+from jupyter_dci.core.table._lazy_pager import LazyPager
 from jupyter_dci.core.table._pager import FramePager, SortSpec
-from jupyter_dci.errors import InvalidParameterError, param_error
+from jupyter_dci.errors import DataMismatchError, InvalidParameterError, param_error
 from jupyter_dci.widgets._base import answer_table_request, read_bundle, reply_safely
 from jupyter_dci.widgets._protocol import parse_filter, parse_sort
 
@@ -31,18 +33,13 @@ log = logging.getLogger(__name__)
 _SUMMARY_ROWS, _SUMMARY_COLS, _SUMMARY_CHARS = 10, 12, 40
 
 
-def _as_frame(data: Any) -> pd.DataFrame:
+def _pager_of(data: Any) -> FramePager | LazyPager:
+    """Return a pandas frame's pager, or one that pushes pages down to the data's engine."""
     if isinstance(data, pd.DataFrame):
-        return data
+        return FramePager(data)
     if isinstance(data, pd.Series):
-        return data.to_frame(name=data.name if data.name is not None else "value")
-    raise param_error(
-        "data",
-        "table",
-        "a pandas DataFrame or Series (convert other tables first, e.g. pd.DataFrame(x) "
-        "or polars_df.to_pandas())",
-        type(data).__name__,
-    )
+        return FramePager(data.to_frame(name=data.name if data.name is not None else "value"))
+    return LazyPager(as_source(data, "table"))
 
 
 class TableWidget(anywidget.AnyWidget):
@@ -76,10 +73,9 @@ class TableWidget(anywidget.AnyWidget):
     def __init__(
         self, data: pd.DataFrame | pd.Series, *, height: int = 420, filter: str = ""
     ) -> None:
-        frame = _as_frame(data)
         if not isinstance(height, int) or isinstance(height, bool) or not 120 <= height <= 4000:
             raise param_error("height", "table", "an int number of pixels in [120, 4000]", height)
-        self._pager = FramePager(frame)
+        self._pager = _pager_of(data)
         super().__init__(
             _esm=read_bundle("table"),
             height=height,
@@ -92,7 +88,19 @@ class TableWidget(anywidget.AnyWidget):
 
     @property
     def frame(self) -> pd.DataFrame:
-        """The DataFrame shown (the caller's object, not a copy)."""
+        """The DataFrame shown (the caller's object, not a copy).
+
+        Raises
+        ------
+        DataMismatchError
+            For data shown from its own engine (Polars, DuckDB, files): it has no frame here.
+        """
+        if isinstance(self._pager, LazyPager):
+            raise DataMismatchError(
+                f"This table shows {self._pager.source.description}, whose rows stay in "
+                f"{self._pager.source.engine}: there is no pandas frame behind it. Read the "
+                "rows you need into pandas (e.g. .filter(...).to_pandas())."
+            )
         return self._pager.frame
 
     @property
@@ -106,6 +114,8 @@ class TableWidget(anywidget.AnyWidget):
 
         Set it to a list of labels to select those rows in the view.
         """
+        if isinstance(self._pager, LazyPager):
+            return []
         return self.frame.index[self.selected_positions].tolist()
 
     @selected_rows.setter
@@ -144,6 +154,8 @@ class TableWidget(anywidget.AnyWidget):
         spec = parse_sort(self._sort)
         if spec is None:
             return None
+        if isinstance(self._pager, LazyPager):
+            return (self._pager.columns[spec.column].name, spec.ascending)
         label = None if spec.column < 0 else self.frame.columns[spec.column]
         return (label, spec.ascending)
 
@@ -157,15 +169,22 @@ class TableWidget(anywidget.AnyWidget):
         if column is None:
             self._sort = None
             return
-        matches = np.flatnonzero(self.frame.columns == column) if len(self.frame.columns) else []
+        if isinstance(self._pager, LazyPager):
+            labels = pd.Index([c.name for c in self._pager.columns])
+        else:
+            labels = self.frame.columns
+        matches = np.flatnonzero(labels == column) if len(labels) else []
         if len(matches) != 1:
             found = "no column" if len(matches) == 0 else f"{len(matches)} columns"
             raise InvalidParameterError(
                 f"Cannot sort by {column!r}: the frame has {found} with that label. "
-                f"Columns: {', '.join(display_name(c) for c in self.frame.columns[:20])}."
+                f"Columns: {', '.join(display_name(c) for c in labels[:20])}."
             )
         spec = SortSpec(column=int(matches[0]), ascending=bool(ascending))
-        self._pager.positions(spec)  # validates (e.g. image columns) before the view asks
+        if isinstance(self._pager, LazyPager):
+            self._pager.page(0, 1, sort=spec)  # validates (e.g. nested columns) first
+        else:
+            self._pager.positions(spec)  # validates (e.g. image columns) before the view asks
         self._sort = {"column": spec.column, "ascending": spec.ascending}
 
     def show_rows(self, rows: Any = None, *, caption: str = "") -> None:
@@ -174,6 +193,11 @@ class TableWidget(anywidget.AnyWidget):
         ``show_rows()`` with no argument shows every row again. The caption says, in the view,
         what the rows are (e.g. "outliers in 'price'"); the view offers to show all rows.
         """
+        if isinstance(self._pager, LazyPager) and rows is not None:
+            raise InvalidParameterError(
+                f"Rows of {self._pager.source.description} stay in its engine: show some of "
+                'them with a filter instead (view.filter = "...").'
+            )
         if rows is None:
             count = self._pager.restrict(None)
             self.caption = ""
@@ -235,6 +259,8 @@ class TableWidget(anywidget.AnyWidget):
 
     def _summary_html(self) -> str:
         """Render a small static table kept in saved notebooks, for viewers without a kernel."""
+        if isinstance(self._pager, LazyPager):
+            return self._engine_summary_html()
         frame = self.frame
         head = frame.iloc[:_SUMMARY_ROWS, :_SUMMARY_COLS]
 
@@ -255,6 +281,31 @@ class TableWidget(anywidget.AnyWidget):
             f"<table><thead><tr><th></th>{header}</tr></thead><tbody>{body}</tbody></table></div>"
         )
 
+    def _engine_summary_html(self) -> str:
+        """Render the static table of data in its engine: its first rows, as one page."""
+        pager = self._pager
+        assert isinstance(pager, LazyPager)  # only called for data in its engine
+        page = pager.page(0, _SUMMARY_ROWS)
+        names = [c.name for c in pager.columns[:_SUMMARY_COLS]]
+
+        def cell(shown: Any) -> str:
+            text = shown if isinstance(shown, str) else next(iter(shown.values()))
+            text = text if len(text) <= _SUMMARY_CHARS else text[: _SUMMARY_CHARS - 1] + "…"
+            return html.escape(text)
+
+        header = "".join(f"<th>{cell(n)}</th>" for n in names)
+        body = "".join(
+            f"<tr><th>{cell(r.index)}</th>"
+            + "".join(f"<td>{cell(c)}</td>" for c in r.cells[:_SUMMARY_COLS])
+            + "</tr>"
+            for r in page.rows
+        )
+        more = f"{pager.n_rows:,} rows × {len(pager.columns):,} columns in {pager.source.engine}"
+        return (
+            f"<div><p>jupyter_dci table: {more} (interactive view needs a running kernel)</p>"
+            f"<table><thead><tr><th></th>{header}</tr></thead><tbody>{body}</tbody></table></div>"
+        )
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)
         if isinstance(bundle, tuple):
@@ -267,17 +318,20 @@ class TableWidget(anywidget.AnyWidget):
         return (data, meta) if isinstance(bundle, tuple) else data
 
 
-def table(data: pd.DataFrame | pd.Series, *, height: int = 420, filter: str = "") -> TableWidget:
+def table(data: Any, *, height: int = 420, filter: str = "") -> TableWidget:
     """Show a DataFrame as a paged, sortable, filterable table.
 
     The kernel keeps the frame; the view fetches only the rows on screen, so millions of
-    rows scroll smoothly. Click a header to sort; type a filter such as
+    rows scroll smoothly. Data beyond pandas (a Polars frame, a PyArrow table or dataset, a
+    DuckDB relation, a path or glob of Parquet or CSV files) stays in its engine: each page
+    is sorted, filtered and cut there, and only its rows come back; such rows are named by
+    their position in the view and cannot be selected. Click a header to sort; type a filter such as
     ``age > 30 and country == 'IN'`` and press Enter; click, Ctrl/Cmd-click, Shift-click,
     Space or Ctrl/Cmd-A to select rows, then read them with ``view.selected_rows``.
 
     Parameters
     ----------
-    data : pandas.DataFrame or pandas.Series
+    data : pandas.DataFrame or Series, or data beyond pandas (see above)
         The frame to show (referenced, not copied).
     height : int, default 420
         Height of the view in pixels, 120 to 4000.

@@ -326,3 +326,55 @@ def test_python_restricts_the_rows_shown_and_the_user_shows_all(table_page: Any)
     )
     assert page.locator(".dci-table .dci-caption").is_hidden()
     assert kernel_eval(page, "print(view.n_shown)").strip() == str(N)
+
+
+PARQUET = """
+import numpy as np, pandas as pd, tempfile, pathlib
+import jupyter_dci as dci
+rng = np.random.default_rng(0)
+path = pathlib.Path(tempfile.mkdtemp()) / "events.parquet"
+pd.DataFrame({
+    "value": rng.normal(size=200_000).round(4),
+    "country": rng.choice(["IN", "FR", "BR"], size=200_000),
+}).to_parquet(path, row_group_size=50_000)
+view = dci.table(str(path), height=400)
+view
+"""
+
+
+def test_a_parquet_file_is_sorted_filtered_and_paged_in_duckdb(page: Any, lab: LabServer) -> None:
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "value": rng.normal(size=200_000).round(4),
+            "country": rng.choice(["IN", "FR", "BR"], size=200_000),
+        }
+    )
+    write_notebook(lab.root / "parquet_table.ipynb", [PARQUET])
+    open_notebook(page, lab, "parquet_table.ipynb")
+    run_all_cells(page)
+    page.wait_for_selector(".dci-table .dci-row[data-pos]", timeout=30_000)
+    assert page.inner_text(".dci-table .dci-status") == "200,000 rows × 2 columns"
+    # A click on a header sorts in the engine: the largest values first.
+    page.click(".dci-col-head[data-col='0']")
+    page.click(".dci-col-head[data-col='0']")
+    top = f"{df['value'].max():g}"
+    page.wait_for_function(
+        "() => (document.querySelector(\".dci-table tbody tr[data-pos='0']\") || {})"
+        f".textContent?.includes('{top}')",
+        timeout=15_000,
+    )
+    # A filter runs in the engine too; its count is the engine's.
+    want = int(((df["value"] > 1) & (df["country"] == "IN")).sum())
+    page.fill(".dci-filter", "value > 1 and country == 'IN'")
+    page.press(".dci-filter", "Enter")
+    page.wait_for_function(
+        "() => document.querySelector('.dci-table .dci-status').textContent"
+        f".startsWith('{want:,} of 200,000')",
+        timeout=15_000,
+    )
+    # Rows stay in the engine: a click asks to select, and the view says why it cannot.
+    page.click(".dci-table tbody tr[data-pos='0'] td:nth-child(3)")
+    error = page.wait_for_selector(".dci-table .dci-error:not([hidden])", timeout=10_000)
+    assert "cannot be selected here" in error.inner_text()
+    assert page.page_errors == []
