@@ -175,8 +175,8 @@ def test_wide_columns_are_summarised_in_the_engine(
             assert got.columns[name].n_distinct == pytest.approx(
                 expected.columns[name].n_distinct, rel=0.05
             )
-        else:  # Polars counts exactly
-            assert got.columns[name].estimated == ()
+        else:  # Polars counts exactly (a wide text's top values are a sample's, counted)
+            assert "n_distinct" not in got.columns[name].estimated
             assert got.columns[name].n_distinct == expected.columns[name].n_distinct
     # Under a million rows the quantiles of wide columns are still exact.
     assert got.columns["x"].numeric.quantiles == pytest.approx(

@@ -26,7 +26,7 @@ __all__ = ["DUCKDB_MEMORY", "LazySource", "as_source", "column_family"]
 DUCKDB_MEMORY = os.environ.get("JUPYTER_DCI_DUCKDB_MEMORY", "512MB")
 
 
-def _duckdb_connection() -> Any:
+def _duckdb_connection(ordered: bool) -> Any:
     import duckdb
 
     threads = max(1, min(os.cpu_count() or 1, 4))
@@ -35,8 +35,9 @@ def _duckdb_connection() -> Any:
             "threads": threads,
             "memory_limit": DUCKDB_MEMORY,
             "temp_directory": os.path.join(tempfile.gettempdir(), "jupyter_dci_duckdb"),
-            # Row order of a scan is the files' order: pages and row numbers are stable.
-            "preserve_insertion_order": True,
+            # A table's pages need the files' row order (stable row numbers); aggregates do
+            # not, and without it DuckDB's group-bys spill to disk instead of failing.
+            "preserve_insertion_order": ordered,
         }
     )
 
@@ -141,7 +142,9 @@ def to_pandas(frame: Any) -> pd.DataFrame:
     return frame.collect().to_pandas()
 
 
-def as_source(x: Any, func: str, *, columns: Sequence[str] | None = None) -> LazySource:
+def as_source(
+    x: Any, func: str, *, columns: Sequence[str] | None = None, ordered: bool = True
+) -> LazySource:
     """Wrap a non-pandas input as a :class:`LazySource`.
 
     Parameters
@@ -153,6 +156,9 @@ def as_source(x: Any, func: str, *, columns: Sequence[str] | None = None) -> Laz
         The public function's name, for errors.
     columns : sequence of str, optional
         Keep only these columns.
+    ordered : bool, default True
+        Keep the rows' order in the engines this package opens (a table pages by it); False
+        for work that only aggregates, which then needs less memory.
 
     Raises
     ------
@@ -176,12 +182,12 @@ def as_source(x: Any, func: str, *, columns: Sequence[str] | None = None) -> Laz
         native = x
         description = "a DuckDB relation"
     elif kind in ("pyarrow-table", "pyarrow-dataset"):
-        connection = _duckdb_connection()
+        connection = _duckdb_connection(ordered)
         native = connection.from_arrow(x)
         description = "a PyArrow " + ("Table" if kind == "pyarrow-table" else "Dataset")
     elif kind == "files":
         paths, fmt = file_paths(x, func)
-        connection = _duckdb_connection()
+        connection = _duckdb_connection(ordered)
         reader = connection.read_parquet if fmt == "parquet" else connection.read_csv
         native = reader(paths if len(paths) > 1 else paths[0])
         files = tuple(paths)

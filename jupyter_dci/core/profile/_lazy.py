@@ -139,13 +139,15 @@ def _column_work(
     _count_pass(source, columns, first, sample)
     works: list[Work] = []
     for c in columns:
-        works.append(_column_result(source, c, first, first.int(c.keys["missing"])))
+        works.append(_column_result(source, c, first, first.int(c.keys["missing"]), sample))
         if progress is not None:
             progress(c.position + 1, len(columns), c.name)
     return works
 
 
-def _column_result(source: LazySource, c: ColumnPlan, first: Pass, n_missing: int) -> Work:
+def _column_result(
+    source: LazySource, c: ColumnPlan, first: Pass, n_missing: int, sample: pd.DataFrame
+) -> Work:
     """One column's profile and facts, once the batched passes are done."""
     if c.family in ("numeric", "duration"):
         if c.exact:
@@ -156,7 +158,7 @@ def _column_result(source: LazySource, c: ColumnPlan, first: Pass, n_missing: in
     if c.family in ("string", "boolean") and (c.exact or c.family == "boolean"):
         return exact_encoded(value_counts(source, c), c, n_missing)
     if c.family == "string":
-        return wide_text(source, c, n_missing)
+        return wide_text(source, c, n_missing, sample)
     return other_result(c, n_missing)
 
 
@@ -226,9 +228,8 @@ def profile_lazy(
         shown = ", ".join(repr(c) for c in names[:20])
         raise param_error("label", "profile", f"one column of the data ({shown})", label)
     columns = _plan(source)
-    # Wide text and nested columns take no part in associations or quantiles: left out of
-    # the sample, which then reads far less (long strings dominate a scan).
-    kept = [c.name for c in columns if c.family != "other" and (c.exact or c.family != "string")]
+    # Nested columns take no part in associations, quantiles or top values: left out.
+    kept = [c.name for c in columns if c.family != "other"]
     sample = sample_rows(source, ASSOCIATION_ROWS, columns=kept)
     works = _column_work(source, columns, sample, progress)
     alerts: list[Alert] = []

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from jupyter_dci.core.engine import LazySource
+from jupyter_dci.core.engine import LazySource, scalars
 from jupyter_dci.core.engine._native import BinSpec
-from jupyter_dci.core.profile._categorical import Encoded, top_values
+from jupyter_dci.core.profile._categorical import N_TOP, Encoded
 from jupyter_dci.core.profile._columns import ColumnFacts, _encoded_column
 from jupyter_dci.core.profile._datetime import N_BINS as DATETIME_BINS
 from jupyter_dci.core.profile._datetime import PLACEHOLDER_DATES
@@ -65,8 +65,8 @@ __all__ = [
     "wide_text",
 ]
 
-#: The commonest values of a wide text column read for its kind and personal-data shares.
-_WIDE_TEXT_VALUES = 2_000
+#: A wide text column's commonest values in the sample, counted exactly for its top values.
+_TOP_CANDIDATES = 20
 #: Quantiles a wide numeric column needs: the profile's, and those of the outlier fences.
 _FENCE_QUANTILES = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 _FENCE_K = 3.0
@@ -353,29 +353,42 @@ def datetime_result(column: ColumnPlan, first: Pass, n_missing: int) -> Work:
     return profile, ColumnFacts(placeholders=placeholders)
 
 
-def wide_text(source: LazySource, column: ColumnPlan, n_missing: int) -> Work:
-    """Lengths from their counts, the commonest values by a group-by, the kind from both."""
+def wide_text(source: LazySource, column: ColumnPlan, n_missing: int, sample: pd.DataFrame) -> Work:
+    """Summarise a wide text column: lengths, top values, kind and personal data.
+
+    Lengths come from their counts in the engine, the top values from the sample's commonest
+    values counted exactly in the engine, the kind and personal data from the sample. A
+    group-by of every distinct value would hold them all in the engine's memory (5M
+    strings of a 100M-row file did not fit in 512 MB); the sample's commonest values are
+    the candidates instead, and each is counted exactly in one pass.
+    """
     by_length = sorted(column.keys["counts"].items())
     lengths = pd.DataFrame(by_length, columns=["length", "n"])
-    common = (
-        source.frame.filter(~nw.col(column.name).is_null())
-        .select(column.values.alias("value"))
-        .group_by("value")
-        .agg(nw.len().alias("n"))
-        .sort("n", "value", descending=[True, False])
-        .head(_WIDE_TEXT_VALUES)
-        .collect()
-        .to_pandas()
-    )
-    n_present = column.n_rows - n_missing
-    # The commonest values stand for the column in the kind and personal-data checks.
+    drawn = sample[column.name].dropna().astype(str) if column.name in sample else pd.Series()
+    in_sample = drawn.value_counts(sort=True)
+    # The sample's values, weighted by how often the sample holds them, stand for the
+    # column in the kind and personal-data checks.
     enc = Encoded(
         np.empty(0, np.int64),
-        pa.array(common["value"].astype(str).to_numpy(dtype=object), type=pa.string()),
-        common["n"].to_numpy(dtype=np.int64),
+        pa.array(in_sample.index.to_numpy(dtype=object), type=pa.string()),
+        in_sample.to_numpy(dtype=np.int64),
         n_missing,
         True,
     )
+    candidates = in_sample.index[:_TOP_CANDIDATES].tolist()
+    col = column.values
+    counted = (
+        scalars(
+            source.frame.select((col == v).sum().alias(f"_{i}") for i, v in enumerate(candidates))
+        )
+        if candidates
+        else {}
+    )
+    exact = sorted(
+        ((int(counted[f"_{i}"] or 0), v) for i, v in enumerate(candidates)),
+        key=lambda cv: (-cv[0], cv[1]),
+    )[:N_TOP]
+    n_present = column.n_rows - n_missing
     text = _length_stats(lengths)
     personal = personal_data(enc)
     kind = string_kind(
@@ -385,12 +398,11 @@ def wide_text(source: LazySource, column: ColumnPlan, n_missing: int) -> Work:
         mean_length=text.mean_length if text else 0.0,
         personal_share=max(personal.values(), default=0) / max(int(enc.counts.sum()), 1),
     )
-    top = top_values(enc)
     top = TopValues(
-        values=top.values,
-        counts=top.counts,
-        n_other_rows=n_present - sum(top.counts),
-        n_other_values=max(column.approx - len(top.values), 0),
+        values=tuple(v for _, v in exact),
+        counts=tuple(c for c, _ in exact),
+        n_other_rows=n_present - sum(c for c, _ in exact),
+        n_other_values=max(column.approx - len(exact), 0),
     )
     profile = ColumnProfile(
         kind=kind,  # type: ignore[arg-type]  # string_kind returns one of the Kind literals
@@ -398,10 +410,15 @@ def wide_text(source: LazySource, column: ColumnPlan, n_missing: int) -> Work:
         n_distinct=column.approx,
         top=top,
         text=text,
-        estimated=column.estimated,
+        estimated=(*column.estimated, "top"),
         **column.base(),
     )
-    facts = ColumnFacts(personal=personal, top_count=top.counts[0] if top.counts else 0)
+    # Personal data counted in the sample, scaled to the column's rows.
+    scale = n_present / max(int(enc.counts.sum()), 1)
+    facts = ColumnFacts(
+        personal={k: round(v * scale) for k, v in personal.items()},
+        top_count=top.counts[0] if top.counts else 0,
+    )
     return profile, facts
 
 

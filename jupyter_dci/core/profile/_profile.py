@@ -341,7 +341,8 @@ def _profile_elsewhere(
     from jupyter_dci.core.engine import as_source
     from jupyter_dci.core.profile._lazy import profile_lazy
 
-    source = as_source(data, "profile")
+    # Aggregates only: no row order to keep, so DuckDB's group-bys may spill to disk.
+    source = as_source(data, "profile", ordered=False)
     if sample is not None:
         raise param_error(
             "sample",

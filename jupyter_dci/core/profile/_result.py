@@ -202,8 +202,10 @@ class ColumnProfile:
     (and timedeltas, in seconds), ``top`` for categories, booleans, text and identifiers,
     ``text`` for strings, ``datetime`` for datetimes; ``types`` counts the Python types of the
     cells of a mixed column. ``estimated`` names the figures that are estimates rather than
-    exact counts (``"n_distinct"``, ``"quantiles"``): only data profiled in its own engine
-    (Polars, DuckDB, files) has any, for columns too wide to count exactly.
+    exact counts: ``"n_distinct"``, ``"quantiles"``, or ``"top"`` (the commonest values of a
+    sample, each counted exactly, which may miss a value as common as the last one shown).
+    Only data profiled in its own engine (Polars, DuckDB, files) has any, for columns too wide
+    to count exactly.
     """
 
     name: str
