@@ -27,22 +27,28 @@ _hooks.add_kernel_listener("jupyter_dci.widgets._bridge")
 
 if TYPE_CHECKING:
     from jupyter_dci import datasets
-    from jupyter_dci.core import Duplicates, find_duplicates
-    from jupyter_dci.core.labels import (
-        LabelIssues,
-        OutOfSampleProbs,
-        find_label_issues,
-        label_scores,
-        out_of_sample_probs,
-    )
-    from jupyter_dci.core.predicate import Predicate, Slice, parse_predicate, predicate_from_dict
-    from jupyter_dci.core.profile import Alert, ColumnProfile, DataFrameProfile
-    from jupyter_dci.core.slices import (
+
+    # The core's public names, as jupyter_dci.core re-exports them.
+    from jupyter_dci.core import (
+        Alert,
+        ColumnProfile,
+        DataFrameProfile,
+        Duplicates,
         FoundSlice,
         FoundSlices,
+        LabelIssues,
+        OutOfSampleProbs,
+        Predicate,
+        Slice,
         SliceMetric,
         SliceMetrics,
+        find_duplicates,
+        find_label_issues,
         find_slices,
+        label_scores,
+        out_of_sample_probs,
+        parse_predicate,
+        predicate_from_dict,
         slice_metrics,
     )
     from jupyter_dci.store import Change, Dataset, Diff, Version, track
@@ -125,25 +131,25 @@ _LAZY = {
     # jupyter_dci.core.profile.profile.
     "profile": "jupyter_dci.widgets._profile",
     "ProfilePanel": "jupyter_dci.widgets._profile",
-    "DataFrameProfile": "jupyter_dci.core.profile",
-    "ColumnProfile": "jupyter_dci.core.profile",
-    "Alert": "jupyter_dci.core.profile",
+    "DataFrameProfile": "jupyter_dci.core",
+    "ColumnProfile": "jupyter_dci.core",
+    "Alert": "jupyter_dci.core",
     "ChartWidget": "jupyter_dci.widgets",
-    "Predicate": "jupyter_dci.core.predicate",
-    "parse_predicate": "jupyter_dci.core.predicate",
-    "predicate_from_dict": "jupyter_dci.core.predicate",
-    "Slice": "jupyter_dci.core.predicate",
-    "find_slices": "jupyter_dci.core.slices",
-    "FoundSlices": "jupyter_dci.core.slices",
-    "FoundSlice": "jupyter_dci.core.slices",
-    "slice_metrics": "jupyter_dci.core.slices",
-    "SliceMetrics": "jupyter_dci.core.slices",
-    "SliceMetric": "jupyter_dci.core.slices",
-    "find_label_issues": "jupyter_dci.core.labels",
-    "label_scores": "jupyter_dci.core.labels",
-    "LabelIssues": "jupyter_dci.core.labels",
-    "out_of_sample_probs": "jupyter_dci.core.labels",
-    "OutOfSampleProbs": "jupyter_dci.core.labels",
+    "Predicate": "jupyter_dci.core",
+    "parse_predicate": "jupyter_dci.core",
+    "predicate_from_dict": "jupyter_dci.core",
+    "Slice": "jupyter_dci.core",
+    "find_slices": "jupyter_dci.core",
+    "FoundSlices": "jupyter_dci.core",
+    "FoundSlice": "jupyter_dci.core",
+    "slice_metrics": "jupyter_dci.core",
+    "SliceMetrics": "jupyter_dci.core",
+    "SliceMetric": "jupyter_dci.core",
+    "find_label_issues": "jupyter_dci.core",
+    "label_scores": "jupyter_dci.core",
+    "LabelIssues": "jupyter_dci.core",
+    "out_of_sample_probs": "jupyter_dci.core",
+    "OutOfSampleProbs": "jupyter_dci.core",
     "find_duplicates": "jupyter_dci.core",
     "Duplicates": "jupyter_dci.core",
     "track": "jupyter_dci.store",

@@ -10,13 +10,16 @@ so never executes anything it reads.
 from __future__ import annotations
 
 import math
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from jupyter_dci.errors import PredicateError
 
 __all__ = [
+    "COMPARE",
     "COMPARISONS",
     "KEYWORDS",
     "MATCHES",
@@ -44,6 +47,15 @@ Scalar: TypeAlias = bool | int | float | str | None
 Span: TypeAlias = tuple[int, int] | None
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+#: The function of each comparison, for every evaluator (pandas arrays, engine expressions).
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 MATCHES = ("contains", "startswith", "endswith")
 # Words that cannot be bare column names (compared case-insensitively); such columns
 # are written in backticks.

@@ -11,8 +11,6 @@ its dtype, the value and a fix. Missing values never match a comparison (``!=`` 
 from __future__ import annotations
 
 import difflib
-import operator
-from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
@@ -20,6 +18,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from jupyter_dci.core.predicate._ast import (
+    COMPARE,
     And,
     Between,
     Compare,
@@ -39,14 +38,6 @@ from jupyter_dci.errors import PredicateError
 
 __all__ = ["evaluate"]
 
-_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 _ARROW_TEXT = ("string", "large_string", "string_view")
 # What pandas raises when a comparison or a date cannot be made; caught only around the
 # one call that can raise it, and turned into a PredicateError that names the test.
@@ -293,7 +284,7 @@ class _Evaluator:
     def compare(
         self, node: Leaf, values: pd.Series, column: pd.Series, op: str, value: Any
     ) -> np.ndarray:
-        func = _OPS[op]
+        func = COMPARE[op]
         dtype = values.dtype
         numpy_numeric = isinstance(dtype, np.dtype) and dtype.kind in "iufb"
         if isinstance(dtype, np.dtype) and dtype.kind == "O" and op in ("==", "!="):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import reduce
 from typing import Any
 
@@ -29,6 +29,7 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 
 from jupyter_dci.core.predicate._ast import (
+    COMPARE,
     And,
     Between,
     Compare,
@@ -48,15 +49,6 @@ from jupyter_dci.core.predicate._predicate import Predicate
 from jupyter_dci.errors import PredicateError
 
 __all__ = ["to_expr"]
-
-_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 
 
 def _kind(dtype: Any) -> str:
@@ -132,7 +124,7 @@ class _Compiler:
                 found = text.str.ends_with(node.value)
             return ~found if node.negate else found
         if isinstance(node, Compare):
-            return _OPS[node.op](col, self.value(node, dtype, node.value, node.op))
+            return COMPARE[node.op](col, self.value(node, dtype, node.value, node.op))
         if isinstance(node, Between):
             low = self.value(node, dtype, node.low, ">=")
             high = self.value(node, dtype, node.high, "<=")

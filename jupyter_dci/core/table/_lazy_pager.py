@@ -29,11 +29,11 @@ from jupyter_dci.core.predicate import parse_predicate
 from jupyter_dci.core.predicate._narwhals import to_expr
 from jupyter_dci.core.table._cells import format_column
 from jupyter_dci.core.table._pager import (
-    MAX_PAGE_ROWS,
     ColumnInfo,
     Page,
     PageRow,
     SortSpec,
+    check_page,
 )
 from jupyter_dci.errors import InvalidParameterError
 
@@ -139,14 +139,7 @@ class LazyPager:
         Parameters and result as :meth:`FramePager.page`; ``pos`` is the row's position in
         the query's order.
         """
-        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-            raise InvalidParameterError(
-                f"A page offset must be an int >= 0. Got {offset!r} instead."
-            )
-        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE_ROWS:
-            raise InvalidParameterError(
-                f"A page limit must be an int in [1, {MAX_PAGE_ROWS}]. Got {limit!r} instead."
-            )
+        check_page(offset, limit)
         query = self._query(sort, filter)
         total = self.count(sort, filter)
         stop = min(offset + limit, total)

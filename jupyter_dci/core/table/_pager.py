@@ -33,7 +33,15 @@ from jupyter_dci.core.table._cells import (
 )
 from jupyter_dci.errors import InvalidParameterError, PredicateError
 
-__all__ = ["MAX_PAGE_ROWS", "ColumnInfo", "FramePager", "Page", "PageRow", "SortSpec"]
+__all__ = [
+    "MAX_PAGE_ROWS",
+    "ColumnInfo",
+    "FramePager",
+    "Page",
+    "PageRow",
+    "SortSpec",
+    "check_page",
+]
 
 #: The most rows one page request may ask for.
 MAX_PAGE_ROWS = 1000
@@ -106,6 +114,25 @@ class Page:
             "total": self.total,
             "rows": [r.to_dict() for r in self.rows],
         }
+
+
+def check_page(offset: Any, limit: Any) -> None:
+    """Refuse a page request's offset or limit that is not an int in range.
+
+    Examples
+    --------
+    >>> check_page(0, 100)
+    >>> check_page(0, 0)
+    Traceback (most recent call last):
+    ...
+    jupyter_dci.errors.InvalidParameterError: A page limit must be an int in [1, 1000]. ...
+    """
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise InvalidParameterError(f"A page offset must be an int >= 0. Got {offset!r} instead.")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE_ROWS:
+        raise InvalidParameterError(
+            f"A page limit must be an int in [1, {MAX_PAGE_ROWS}]. Got {limit!r} instead."
+        )
 
 
 def _sort_fallback_key(values: pd.Series) -> pd.Series:
@@ -372,14 +399,7 @@ class FramePager:
         Page
             The rows, and how many rows match in all.
         """
-        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-            raise InvalidParameterError(
-                f"A page offset must be an int >= 0. Got {offset!r} instead."
-            )
-        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE_ROWS:
-            raise InvalidParameterError(
-                f"A page limit must be an int in [1, {MAX_PAGE_ROWS}]. Got {limit!r} instead."
-            )
+        check_page(offset, limit)
         positions = self.positions(sort, filter)
         total = self.n_rows if positions is None else len(positions)
         stop = min(offset + limit, total)
