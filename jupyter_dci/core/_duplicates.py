@@ -17,6 +17,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from jupyter_dci.core.engine._inputs import pandas_only
 from jupyter_dci.errors import DataMismatchError, param_error
 
 __all__ = ["Duplicates", "find_duplicates"]
@@ -298,8 +299,7 @@ def find_duplicates(
     [0.5, 0.5, 1.0]
     """
     func = "find_duplicates"
-    if not isinstance(df, pd.DataFrame):
-        raise param_error("df", func, "a pandas DataFrame", type(df).__name__)
+    pandas_only(df, func)
     if label is not None and label not in df.columns:
         raise DataMismatchError(
             f"The label column of {func} must be a column of df. Got {label!r}; the columns are "

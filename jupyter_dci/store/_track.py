@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.engine._inputs import pandas_only
 from ..errors import DataMismatchError, StoreError, param_error
 from ._author import default_author
 from ._dataset import Dataset
@@ -45,8 +46,7 @@ def _folder(root: str | Path, name: Any, func: str) -> Path:
 
 
 def _check_columns(frame: Any, func: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise param_error("df", func, "a pandas DataFrame", type(frame).__name__)
+    pandas_only(frame, func)
     bad = [c for c in frame.columns if not isinstance(c, str)]
     if bad:
         raise DataMismatchError(

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jupyter_dci.core._duplicates import Duplicates, find_duplicates
-from jupyter_dci.errors import DataMismatchError, InvalidParameterError
+from jupyter_dci.errors import DataMismatchError, InvalidParameterError, UnsupportedInputError
 
 
 def frame() -> pd.DataFrame:
@@ -169,7 +169,7 @@ def test_row_order_does_not_matter(rows, rnd):
 def test_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         find_duplicates(frame(), **kwargs)
-    with pytest.raises(InvalidParameterError, match="'df'"):
+    with pytest.raises(UnsupportedInputError, match="find_duplicates takes a pandas DataFrame"):
         find_duplicates(frame().to_numpy())
 
 

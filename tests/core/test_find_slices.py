@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.core.slices._bins import encode_feature, encode_features
 from jupyter_dci.core.slices._find import FoundSlices, find_slices
 from jupyter_dci.core.slices._search import search_lattice
-from jupyter_dci.errors import DataMismatchError, InvalidParameterError
+from jupyter_dci.errors import DataMismatchError, InvalidParameterError, UnsupportedInputError
 
 
 def planted(n: int = 20_000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
@@ -293,8 +294,11 @@ def test_bad_input_is_refused_clearly(kwargs: dict, error: type[Exception]) -> N
 
 
 def test_not_a_frame() -> None:
-    with pytest.raises(InvalidParameterError, match="must be a pandas DataFrame"):
+    with pytest.raises(UnsupportedInputError, match="find_slices takes a pandas DataFrame"):
         find_slices([[1, 2]], [0, 1])  # type: ignore[arg-type]
+    # Data the engine layer knows is told how to convert it, and what takes it as it is.
+    with pytest.raises(UnsupportedInputError, match=r"Convert it with df\.to_pandas\(\)"):
+        find_slices(pl.DataFrame({"x": [1, 2]}), [0, 1])
 
 
 def test_min_support_too_high_says_so() -> None:

@@ -16,7 +16,12 @@ from sklearn.tree import DecisionTreeClassifier
 from jupyter_dci.core.labels._find import find_label_issues
 from jupyter_dci.core.labels._oos import OutOfSampleProbs, out_of_sample_probs
 from jupyter_dci.datasets import inject_label_noise, load_digits, load_wine
-from jupyter_dci.errors import DataMismatchError, DCIWarning, InvalidParameterError
+from jupyter_dci.errors import (
+    DataMismatchError,
+    DCIWarning,
+    InvalidParameterError,
+    UnsupportedInputError,
+)
 
 
 def f1(flags: np.ndarray, truth: np.ndarray) -> float:
@@ -143,7 +148,7 @@ def test_bad_labels_and_images():
         out_of_sample_probs(df.assign(label=df["label"].where(df.index > 3)), label="label")
     with pytest.raises(InvalidParameterError, match="at least 2 classes"):
         out_of_sample_probs(df.assign(label="same"), label="label")
-    with pytest.raises(InvalidParameterError, match="'df' parameter"):
+    with pytest.raises(UnsupportedInputError, match="out_of_sample_probs takes a pandas"):
         out_of_sample_probs(df.to_numpy(), label="label")
     digits = load_digits().iloc[:200].copy()
     digits.at[digits.index[0], "image"] = np.zeros((4, 4))

@@ -11,7 +11,12 @@ import pytest
 
 from jupyter_dci.core.labels._find import find_label_issues
 from jupyter_dci.core.review._session import ReviewSession, key_map
-from jupyter_dci.errors import DataMismatchError, DCIWarning, InvalidParameterError
+from jupyter_dci.errors import (
+    DataMismatchError,
+    DCIWarning,
+    InvalidParameterError,
+    UnsupportedInputError,
+)
 from jupyter_dci.store import track
 
 
@@ -182,7 +187,7 @@ def test_dataset_must_track_this_frame(tmp_path: Path, df: pd.DataFrame, issues:
 def test_bad_input_is_refused_clearly(df: pd.DataFrame, issues: pd.DataFrame) -> None:
     with pytest.raises(InvalidParameterError, match="'label' parameter of review"):
         ReviewSession(df, label="nope", issues=issues)
-    with pytest.raises(InvalidParameterError, match="'df' parameter"):
+    with pytest.raises(UnsupportedInputError, match="review takes a pandas DataFrame"):
         ReviewSession(df.to_numpy(), label="y", issues=issues)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="is_label_issue"):
         ReviewSession(df, label="y", issues=issues.drop(columns="is_label_issue"))

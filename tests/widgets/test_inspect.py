@@ -12,7 +12,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import jupyter_dci as dci
-from jupyter_dci.errors import InvalidParameterError
+from jupyter_dci.errors import InvalidParameterError, UnsupportedInputError
 from jupyter_dci.widgets.inspect._workbench import TABS
 from tests.widgets._player import Recorder
 
@@ -189,7 +189,9 @@ def test_bad_input_is_refused_with_what_was_expected(planted: Any, tmp_path: Pat
         dci.inspect(df, pred_probs=probs)
     with pytest.raises(InvalidParameterError, match="columns of the frame"):
         dci.inspect(df, label="y", features=["x", "missing"])
-    with pytest.raises(InvalidParameterError, match="a pandas DataFrame"):
+    with pytest.raises(
+        UnsupportedInputError, match="inspect takes a pandas DataFrame or a tracked Dataset"
+    ):
         dci.inspect([1, 2, 3])
     other = dci.track(df.copy(), name="other", label="y", root=tmp_path)
     with pytest.raises(InvalidParameterError, match="tracking this very frame"):

@@ -18,7 +18,7 @@ import pandas as pd
 
 from jupyter_dci.errors import UnsupportedInputError
 
-__all__ = ["ACCEPTED", "input_kind", "is_pandas", "unsupported"]
+__all__ = ["ACCEPTED", "input_kind", "is_pandas", "pandas_only", "unsupported"]
 
 #: What the entry points take, as the error message lists it.
 ACCEPTED = (
@@ -157,3 +157,41 @@ def _format(path: str) -> str | None:
     if lower.endswith(CSV_SUFFIXES):
         return "csv"
     return None
+
+
+_TO_PANDAS = {
+    "polars": "df.to_pandas()",
+    "polars-lazy": "lf.collect().to_pandas()",
+    "pyarrow-table": "table.to_pandas()",
+    "pyarrow-dataset": "dataset.to_table().to_pandas()",
+    "duckdb": "relation.df()",
+    "files": "pd.read_parquet(path) or pd.read_csv(path)",
+}
+
+
+def pandas_only(x: Any, func: str, *, also: str = "") -> None:
+    """Refuse anything but a pandas DataFrame for an entry point that needs one in memory.
+
+    Data the engine layer knows (Polars, Arrow, DuckDB, files) is told how to convert and that
+    ``profile`` and ``table`` take it as it is; anything else gets :func:`unsupported`'s words.
+    ``also`` names other inputs the entry point takes (e.g. "or a tracked Dataset").
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> pandas_only(pl.DataFrame({"x": [1]}), "find_slices")
+    Traceback (most recent call last):
+    ...
+    jupyter_dci.errors.UnsupportedInputError: find_slices takes a pandas DataFrame for now. ...
+    """
+    if isinstance(x, pd.DataFrame):
+        return
+    kind = input_kind(x)
+    taken = f"a pandas DataFrame{' ' + also if also else ''}"
+    if kind is None:
+        raise unsupported(x, func, accepted=taken)
+    raise UnsupportedInputError(
+        f"{func} takes {taken} for now. Got {_type_name(x)} instead: data that dci.profile and "
+        f"dci.table compute in its own engine. Convert it with {_TO_PANDAS[kind]} (this brings "
+        "the rows into the kernel's memory), or profile and browse it as it is."
+    )

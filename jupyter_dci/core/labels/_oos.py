@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_dci.core.engine._inputs import pandas_only
 from jupyter_dci.errors import DataMismatchError, DCIWarning, InvalidParameterError, param_error
 
 __all__ = ["OutOfSampleProbs", "out_of_sample_probs"]
@@ -299,8 +300,7 @@ def _check_arguments(
     df: Any, label: Any, features: Sequence[Any] | None, cv: Any, model: Any
 ) -> list[Any]:
     func = "out_of_sample_probs"
-    if not isinstance(df, pd.DataFrame):
-        raise param_error("df", func, "a pandas DataFrame", type(df).__name__)
+    pandas_only(df, func)
     if label not in df.columns:
         raise DataMismatchError(
             f"The label column of {func} must be a column of df. Got {label!r}; the columns "

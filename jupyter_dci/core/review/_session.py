@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from jupyter_dci.core.engine._inputs import pandas_only
 from jupyter_dci.core.review._decisions import (
     ACTIONS,
     MAX_CONFUSION_CLASSES,
@@ -99,8 +100,7 @@ class ReviewSession:
         include_all: bool = False,
         stale: Literal["raise", "skip"] = "raise",
     ) -> None:
-        if not isinstance(frame, pd.DataFrame):
-            raise param_error("df", "review", "a pandas DataFrame", type(frame).__name__)
+        pandas_only(frame, "review")
         if not isinstance(include_all, bool):
             raise param_error("include_all", "review", "True or False", include_all)
         if stale not in ("raise", "skip"):

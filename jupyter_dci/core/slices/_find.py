@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_dci.core.engine._inputs import pandas_only
 from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.core.slices._bins import Feature, encode_features
 from jupyter_dci.core.slices._pick import Stats, pick
@@ -406,8 +407,7 @@ def find_slices(
     >>> found.found, found[0].slice.describe()
     (True, "country == 'IN' and age < 26")
     """
-    if not isinstance(df, pd.DataFrame):
-        raise param_error("df", _FUNC, "a pandas DataFrame", type(df).__name__)
+    pandas_only(df, _FUNC)
     k = _int_param("k", k, 1, 1000)
     max_predicates = _int_param("max_predicates", max_predicates, 1, 5)
     n_bins = _int_param("n_bins", n_bins, 2, 50)

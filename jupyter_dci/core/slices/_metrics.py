@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_dci.core.engine._inputs import pandas_only
 from jupyter_dci.core.labels._input import validate_labels_and_probs
 from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.core.slices._bins import encode_feature
@@ -286,8 +287,7 @@ def slice_metrics(
     >>> m.to_frame()[["support", "value", "rest"]].values.tolist()
     [[4.0, 0.5, nan], [2.0, 1.0, 0.0]]
     """
-    if not isinstance(df, pd.DataFrame):
-        raise param_error("df", _FUNC, "a pandas DataFrame", type(df).__name__)
+    pandas_only(df, _FUNC)
     if (
         isinstance(confidence, bool)
         or not isinstance(confidence, float)

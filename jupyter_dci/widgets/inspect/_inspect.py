@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupyter_dci.core.engine._inputs import pandas_only
 from jupyter_dci.core.labels import OutOfSampleProbs
 from jupyter_dci.core.table import display_name
 from jupyter_dci.errors import param_error
@@ -30,10 +31,7 @@ def _resolve_dataset(df: Any, label: Any, dataset: Any) -> tuple[pd.DataFrame, A
             raise param_error("dataset", "inspect", "None when df is a Dataset", dataset)
         dataset = df
         df = dataset.frame
-    if not isinstance(df, pd.DataFrame):
-        raise param_error(
-            "df", "inspect", "a pandas DataFrame or a tracked Dataset", type(df).__name__
-        )
+    pandas_only(df, "inspect", also="or a tracked Dataset")
     if dataset is not None:
         if not isinstance(dataset, Dataset) or dataset.frame is not df:
             raise param_error(
