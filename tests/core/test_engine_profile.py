@@ -299,3 +299,18 @@ def test_a_file_larger_than_its_budget_is_profiled_in_bounded_memory(tmp_path: P
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["rows"] == 3_000_000
     assert result["peak"] < 2**30, result
+
+
+def test_long_text_stays_in_the_engine_and_the_profile_stays_small() -> None:
+    # 40 distinct values of 1 MiB: their value counts would bring 40 MiB into the kernel, and
+    # a sample of them as much again. The column is summarised in the engine instead, the
+    # sample keeps 200 characters a value, and the profile's size does not grow with a cell.
+    words = [f"{i:03d} " + "x" * (2**20) for i in range(40)]
+    frame = pl.DataFrame({"text": words * 3, "n": list(range(120))})
+    prof = profile(frame.lazy())
+    text = prof.columns["text"]
+    assert text.n_distinct == 40 and text.n_missing == 0
+    assert "top" in text.estimated  # the wide path
+    assert text.text.min_length == 2**20 + 4
+    assert text.top.values == ()  # no value shorter than the sample's cut: none shown
+    assert len(json.dumps(prof.to_dict())) < 50_000

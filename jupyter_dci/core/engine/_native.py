@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,21 +174,40 @@ def duplicate_rows(source: LazySource) -> int:
 
 
 def sample_rows(
-    source: LazySource, n: int, *, seed: int = 0, columns: Sequence[str] | None = None
+    source: LazySource,
+    n: int,
+    *,
+    seed: int = 0,
+    columns: Sequence[str] | None = None,
+    cut: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """Draw about ``n`` rows spread over the data, as pandas (bounded: at most ``n``).
 
     DuckDB draws a seeded reservoir sample; other engines take every k-th row. ``columns``
-    keeps only those (a scan then reads only them).
+    keeps only those (a scan then reads only them); ``cut`` maps text columns to the
+    characters kept of each drawn value, cut in the engine after the draw, so the sample's
+    size does not grow with a cell's length.
     """
-    frame = source.frame if columns is None else source.frame.select(list(columns))
+    names = list(source.columns if columns is None else columns)
+    cut = dict(cut or {})
     if source.engine == "duckdb":
-        relation = frame.to_native()
+        relation = source.frame.select(names).to_native()
+        shown = ", ".join(
+            f"substring(CAST({quote(c)} AS VARCHAR), 1, {int(cut[c])}) AS {quote(c)}"
+            if c in cut
+            else quote(c)
+            for c in names
+        )
         drawn = relation.query(
             "dci_sample",
-            f"SELECT * FROM dci_sample USING SAMPLE reservoir({int(n)} ROWS) "
-            f"REPEATABLE ({int(seed)})",
+            f"SELECT {shown} FROM (SELECT * FROM dci_sample USING SAMPLE "
+            f"reservoir({int(n)} ROWS) REPEATABLE ({int(seed)}))",
         )
         return drawn.df()
     step = max(1, -(-source.n_rows // max(n, 1)))
-    return frame.gather_every(step).head(n).collect().to_pandas()
+    drawn_frame = source.frame.select(names).gather_every(step).head(n)
+    exprs = [
+        nw.col(c).cast(nw.String()).str.slice(0, cut[c]).alias(c) if c in cut else nw.col(c)
+        for c in names
+    ]
+    return drawn_frame.select(exprs).collect().to_pandas()

@@ -63,6 +63,8 @@ from jupyter_dci.core.profile._lazy_columns import (
     wide_text,
 )
 from jupyter_dci.core.profile._lazy_plan import (
+    EXACT_TEXT_BYTES,
+    SAMPLE_CHARS,
     ColumnPlan,
     Pass,
     Work,
@@ -102,7 +104,12 @@ def _first_pass(source: LazySource, columns: list[ColumnPlan]) -> Pass:
             queue_numeric(first, c)
         elif c.family == "datetime":
             queue_datetime(first, c)
+        elif c.family == "string" and c.exact:
+            c.keys["longest"] = first.add(c.values.str.len_chars().max())
     first.run(source)
+    for c in columns:
+        if "longest" in c.keys and c.approx * first.int(c.keys["longest"]) > EXACT_TEXT_BYTES:
+            c.wide = True  # long text: its value counts would flood the kernel
     return first
 
 
@@ -228,9 +235,11 @@ def profile_lazy(
         shown = ", ".join(repr(c) for c in names[:20])
         raise param_error("label", "profile", f"one column of the data ({shown})", label)
     columns = _plan(source)
-    # Nested columns take no part in associations, quantiles or top values: left out.
+    # Nested columns take no part in associations, quantiles or top values: left out; text is
+    # cut to SAMPLE_CHARS, so the sample's size does not grow with a cell's length.
     kept = [c.name for c in columns if c.family != "other"]
-    sample = sample_rows(source, ASSOCIATION_ROWS, columns=kept)
+    cut = {c.name: SAMPLE_CHARS for c in columns if c.family == "string"}
+    sample = sample_rows(source, ASSOCIATION_ROWS, columns=kept, cut=cut)
     works = _column_work(source, columns, sample, progress)
     alerts: list[Alert] = []
     for profile, facts in works:

@@ -25,6 +25,7 @@ from jupyter_dci.core.profile._datetime import N_BINS as DATETIME_BINS
 from jupyter_dci.core.profile._datetime import PLACEHOLDER_DATES
 from jupyter_dci.core.profile._kinds import string_kind
 from jupyter_dci.core.profile._lazy_plan import (
+    SAMPLE_CHARS,
     ColumnPlan,
     Pass,
     Work,
@@ -375,7 +376,9 @@ def wide_text(source: LazySource, column: ColumnPlan, n_missing: int, sample: pd
         n_missing,
         True,
     )
-    candidates = in_sample.index[:_TOP_CANDIDATES].tolist()
+    # A value cut to SAMPLE_CHARS in the sample is not itself a value of the column.
+    whole = in_sample[in_sample.index.str.len() < SAMPLE_CHARS]
+    candidates = whole.index[:_TOP_CANDIDATES].tolist()
     col = column.values
     counted = (
         scalars(

@@ -22,6 +22,8 @@ from jupyter_dci.core.profile._result import ColumnProfile
 
 __all__ = [
     "EXACT_DISTINCT",
+    "EXACT_TEXT_BYTES",
+    "SAMPLE_CHARS",
     "ColumnPlan",
     "Pass",
     "Work",
@@ -37,6 +39,12 @@ __all__ = [
 #: exactly this many on the exact side.
 EXACT_DISTINCT = 100_000
 _MARGIN = 1.05
+#: Characters of text kept per value in the sample (enough for any code, name, e-mail or
+#: phone number; a value longer than this is prose, never a top value worth showing).
+SAMPLE_CHARS = 200
+#: The most bytes of text the value counts of one column may bring into the kernel
+#: (distinct values x longest value); beyond, the column is summarised in the engine.
+EXACT_TEXT_BYTES = 32 * 2**20
 
 Work = tuple[ColumnProfile, ColumnFacts]
 
@@ -77,6 +85,9 @@ class ColumnPlan:
     approx: int = 0
     #: Whether ``approx`` is an exact count (Polars counts; DuckDB estimates).
     counted: bool = False
+    #: Summarised by engine aggregates whatever its distinct count (long text, whose value
+    #: counts would bring too many bytes into the kernel).
+    wide: bool = False
     keys: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -86,7 +97,7 @@ class ColumnPlan:
 
     @property
     def exact(self) -> bool:
-        return self.approx <= EXACT_DISTINCT * _MARGIN
+        return not self.wide and self.approx <= EXACT_DISTINCT * _MARGIN
 
     @property
     def values(self) -> Any:
