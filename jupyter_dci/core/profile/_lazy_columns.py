@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from jupyter_dci.core.engine import LazySource, scalars
+from jupyter_dci.core.engine import LazySource
 from jupyter_dci.core.engine._native import BinSpec
 from jupyter_dci.core.profile._categorical import N_TOP, Encoded
 from jupyter_dci.core.profile._columns import ColumnFacts, _encoded_column
@@ -294,9 +294,6 @@ def wide_numeric(column: ColumnPlan, first: Pass, n_missing: int) -> Work:
 def queue_datetime(p: Pass, column: ColumnPlan) -> None:
     col = column.values
     column.keys.update(lo=p.add(col.min()), hi=p.add(col.max()))
-    if column.exact:
-        # n_unique counts a missing value as one more distinct value, as Polars does.
-        column.keys["distinct"] = p.add(nw.col(column.name).n_unique())
 
 
 def queue_datetime_counts(source: LazySource, p: Pass, column: ColumnPlan, first: Pass) -> None:
@@ -310,6 +307,9 @@ def queue_datetime_counts(source: LazySource, p: Pass, column: ColumnPlan, first
     keys.update(lo_us=lo, hi_us=hi, edges=edges, tz=tz)
     col = column.values
     keys["spec"] = BinSpec(column.name, "datetime", tuple(float(e) for e in edges))
+    if column.exact:
+        # n_unique counts a missing value as one more distinct value, as Polars does.
+        keys["distinct"] = p.add(nw.col(column.name).n_unique())
     keys["days"] = {}
     for day in PLACEHOLDER_DATES:
         start = int(np.datetime64(day, "us").astype(np.int64))
@@ -342,7 +342,7 @@ def datetime_result(column: ColumnPlan, first: Pass, n_missing: int) -> Work:
         ),
     )
     exact = column.exact
-    n_distinct = first.int(keys["distinct"]) - (n_missing > 0) if exact else column.approx
+    n_distinct = counts.int(keys["distinct"]) - (n_missing > 0) if exact else column.approx
     placeholders = tuple((day, counts.int(k)) for day, k in keys["days"].items() if counts.int(k))
     profile = ColumnProfile(
         kind="datetime",
@@ -354,19 +354,37 @@ def datetime_result(column: ColumnPlan, first: Pass, n_missing: int) -> Work:
     return profile, ColumnFacts(placeholders=placeholders)
 
 
-def wide_text(source: LazySource, column: ColumnPlan, n_missing: int, sample: pd.DataFrame) -> Work:
+def _sampled_values(column: ColumnPlan, sample: pd.DataFrame) -> pd.Series:
+    """Count the column's drawn values in the sample, commonest first."""
+    drawn = sample[column.name].dropna().astype(str) if column.name in sample else pd.Series()
+    return drawn.value_counts(sort=True)
+
+
+def queue_text_counts(p: Pass, column: ColumnPlan, sample: pd.DataFrame) -> None:
+    """Queue exact counts of a wide text column's candidate top values: the sample's commonest.
+
+    A group-by of every distinct value would hold them all in the engine's memory (5M
+    strings of a 100M-row file did not fit in 512 MB); the candidates are counted in the
+    pass that counts the histograms.
+    """
+    in_sample = _sampled_values(column, sample)
+    # A value cut to SAMPLE_CHARS in the sample is not itself a value of the column.
+    whole = in_sample[in_sample.index.str.len() < SAMPLE_CHARS]
+    candidates = whole.index[:_TOP_CANDIDATES].tolist()
+    col = column.values
+    column.keys["candidates"] = {v: p.add((col == v).sum()) for v in candidates}
+
+
+def wide_text(column: ColumnPlan, n_missing: int, sample: pd.DataFrame) -> Work:
     """Summarise a wide text column: lengths, top values, kind and personal data.
 
     Lengths come from their counts in the engine, the top values from the sample's commonest
-    values counted exactly in the engine, the kind and personal data from the sample. A
-    group-by of every distinct value would hold them all in the engine's memory (5M
-    strings of a 100M-row file did not fit in 512 MB); the sample's commonest values are
-    the candidates instead, and each is counted exactly in one pass.
+    values counted exactly in the engine (:func:`queue_text_counts`), the kind and personal
+    data from the sample.
     """
     by_length = sorted(column.keys["counts"].items())
     lengths = pd.DataFrame(by_length, columns=["length", "n"])
-    drawn = sample[column.name].dropna().astype(str) if column.name in sample else pd.Series()
-    in_sample = drawn.value_counts(sort=True)
+    in_sample = _sampled_values(column, sample)
     # The sample's values, weighted by how often the sample holds them, stand for the
     # column in the kind and personal-data checks.
     enc = Encoded(
@@ -376,19 +394,9 @@ def wide_text(source: LazySource, column: ColumnPlan, n_missing: int, sample: pd
         n_missing,
         True,
     )
-    # A value cut to SAMPLE_CHARS in the sample is not itself a value of the column.
-    whole = in_sample[in_sample.index.str.len() < SAMPLE_CHARS]
-    candidates = whole.index[:_TOP_CANDIDATES].tolist()
-    col = column.values
-    counted = (
-        scalars(
-            source.frame.select((col == v).sum().alias(f"_{i}") for i, v in enumerate(candidates))
-        )
-        if candidates
-        else {}
-    )
+    counts: Pass = column.keys["pass"]
     exact = sorted(
-        ((int(counted[f"_{i}"] or 0), v) for i, v in enumerate(candidates)),
+        ((counts.int(key), v) for v, key in column.keys["candidates"].items()),
         key=lambda cv: (-cv[0], cv[1]),
     )[:N_TOP]
     n_present = column.n_rows - n_missing

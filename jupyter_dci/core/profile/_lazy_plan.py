@@ -8,6 +8,7 @@ results are. Value counts and histograms come back from the engine as small fram
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from jupyter_dci.core.engine import LazySource, scalars
 from jupyter_dci.core.engine._native import BinSpec
+from jupyter_dci.core.engine._sql import one_pass
 from jupyter_dci.core.profile._columns import ColumnFacts
 from jupyter_dci.core.profile._result import ColumnProfile
 
@@ -53,19 +55,31 @@ class Pass:
     """Expressions over several columns, computed in one pass over the data."""
 
     def __init__(self) -> None:
-        self._exprs: list[Any] = []
+        self.exprs: dict[str, Any] = {}
         self.row: dict[str, Any] = {}
 
     def add(self, expr: Any) -> str:
         """Queue ``expr`` (an aggregate); return the key of its value in :attr:`row`."""
-        key = f"e{len(self._exprs)}"
-        self._exprs.append(expr.alias(key))
+        key = f"e{len(self.exprs)}"
+        self.exprs[key] = expr
         return key
 
-    def run(self, source: LazySource) -> dict[str, Any]:
-        """Compute every queued expression in one select."""
-        if self._exprs:
-            self.row = scalars(source.frame.select(self._exprs))
+    def run(self, source: LazySource, native: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Compute every queued expression in one select.
+
+        ``native`` adds DuckDB aggregates in SQL (alias -> SQL), computed in the same scan
+        when narwhals' SQL allows it (:func:`~jupyter_dci.core.engine._sql.one_pass`), else
+        in a scan of their own; for other engines they must be empty.
+        """
+        native = dict(native or {})
+        row = one_pass(source, self.exprs, native) if native else None
+        if row is None:
+            row = {}
+            if self.exprs:
+                row = scalars(source.frame.select(e.alias(k) for k, e in self.exprs.items()))
+            if native:
+                row.update(one_pass(source, {}, native) or {})
+        self.row = row
         return self.row
 
     def int(self, key: str) -> int:
