@@ -7,6 +7,7 @@ cells the pandas pager shows for it, and the filter language must mean the same 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -19,6 +20,7 @@ from jupyter_dci.core.engine import as_source
 from jupyter_dci.core.predicate import parse_predicate
 from jupyter_dci.core.predicate._narwhals import to_expr
 from jupyter_dci.core.table import FramePager, SortSpec
+from jupyter_dci.core.table._cells import HOVER_CHARS
 from jupyter_dci.core.table._lazy_pager import LazyPager
 from jupyter_dci.errors import InvalidParameterError, PredicateError
 
@@ -121,3 +123,28 @@ def test_counts_are_cached_per_filter(df: pd.DataFrame) -> None:
     assert "age > 30" in pager._counts
     pager.refresh()
     assert pager._counts == {}
+
+
+@pytest.mark.parametrize("make", [pl.DataFrame, lambda d: pa.table(d)])
+def test_long_text_is_cut_in_the_engine_and_its_length_said(make: Any) -> None:
+    long = "x" * 300_000
+    data = make({"t": [long, "short", None], "__dci_length_0": [1, 2, 3]})
+    pager = LazyPager(as_source(data, "table"))
+    sent: list[Any] = []
+    real = pager._slice
+
+    def spy(query: Any, offset: int, limit: int) -> Any:
+        chunk = real(query, offset, limit)
+        sent.append(chunk)
+        return chunk
+
+    pager._slice = spy  # type: ignore[method-assign]
+    page = pager.page(0, 10)
+    # Never more than a cell shows came out of the engine.
+    assert max(len(v) for v in sent[0]["t"].dropna()) == HOVER_CHARS + 1
+    cell = page.rows[0].cells[0]
+    assert cell["full"].endswith("… (300,000 characters in all)")
+    assert cell["full"].startswith("x" * HOVER_CHARS)
+    assert page.rows[1].cells[0] == "short"
+    # A column named like the helper column keeps its own values.
+    assert [r.cells[1] for r in page.rows] == ["1", "2", "3"]

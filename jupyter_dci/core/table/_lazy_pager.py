@@ -27,7 +27,7 @@ import numpy as np
 from jupyter_dci.core.engine import LazySource, column_family, scalars
 from jupyter_dci.core.predicate import parse_predicate
 from jupyter_dci.core.predicate._narwhals import to_expr
-from jupyter_dci.core.table._cells import format_column
+from jupyter_dci.core.table._cells import HOVER_CHARS, format_column
 from jupyter_dci.core.table._pager import (
     ColumnInfo,
     Page,
@@ -123,6 +123,25 @@ class LazyPager:
                 self._counts.popitem(last=False)
         return self._counts[filter]
 
+    def _cut_text(self, query: Any) -> tuple[Any, dict[int, str]]:
+        """Cut text to what a cell shows, in the engine; keep each value's length apart.
+
+        A page of 1 MiB values would otherwise bring 1 MiB per cell into the kernel to show
+        5,000 characters of it.
+        """
+        lengths: dict[int, str] = {}
+        taken = set(self.source.columns)
+        exprs = []
+        for i, (name, dtype) in enumerate(self.source.schema.items()):
+            if column_family(dtype) == "string":
+                text = nw.col(name).cast(nw.String())
+                exprs.append(text.str.slice(0, HOVER_CHARS + 1).alias(name))
+                lengths[i] = _free_name(f"__dci_length_{i}", taken)
+                exprs.append(text.str.len_chars().alias(lengths[i]))
+            else:
+                exprs.append(nw.col(name))
+        return query.select(exprs), lengths
+
     def _slice(self, query: Any, offset: int, limit: int) -> Any:
         native = query.to_native()
         if self.source.engine == "duckdb":
@@ -145,8 +164,11 @@ class LazyPager:
         stop = min(offset + limit, total)
         if offset >= stop:
             return Page(offset=offset, total=total, rows=())
-        chunk = self._slice(query, offset, stop - offset)
-        columns = [format_column(chunk.iloc[:, i].array) for i in range(chunk.shape[1])]
+        cut, lengths = self._cut_text(query)
+        chunk = self._slice(cut, offset, stop - offset)
+        columns = [format_column(chunk[name].array) for name in self.source.columns]
+        for i, length in lengths.items():
+            _note_lengths(columns[i], chunk[length].to_numpy())
         rows = tuple(
             PageRow(
                 pos=offset + i,
@@ -175,3 +197,20 @@ class LazyPager:
         if len(positions):
             self.select()
         return 0
+
+
+def _note_lengths(cells: list[Any], lengths: np.ndarray) -> None:
+    """Say the whole length of a value the engine cut (the hover text ends with it)."""
+    for i, n in enumerate(lengths):
+        cell = cells[i]
+        if isinstance(cell, dict) and "full" in cell and n == n and n > HOVER_CHARS:
+            full = cell["full"][:HOVER_CHARS]
+            cells[i] = {**cell, "full": f"{full}… ({int(n):,} characters in all)"}
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """``name``, with underscores added until no column of the data has it."""
+    while name in taken:
+        name += "_"
+    taken.add(name)
+    return name
