@@ -21,6 +21,7 @@ import traitlets
 from jupyter_dci.charts import bar_spec, histogram_spec
 from jupyter_dci.core.profile import ColumnProfile, DataFrameProfile
 from jupyter_dci.core.profile import profile as _core_profile
+from jupyter_dci.core.profile._lazy_rows import alert_predicate, no_predicate_reason
 from jupyter_dci.errors import DataMismatchError, InvalidParameterError
 from jupyter_dci.widgets._base import read_bundle, reply_safely
 from jupyter_dci.widgets._table import TableWidget
@@ -176,14 +177,13 @@ class ProfileWidget(anywidget.AnyWidget):
         return self._result
 
     def _rows(self) -> tuple[pd.DataFrame, TableWidget]:
-        """Return the frame and the table that show rows (refused for data kept in its engine)."""
+        """Return the frame and its table (refused for data kept in its engine: see alerts)."""
         if self._frame is None or self._table is None:
             result = self._profile()
             raise InvalidParameterError(
                 f"The rows of {result.source or 'this data'} stay in {result.engine}, where "
-                "the profile was computed: this panel cannot list them yet. Read the rows "
-                "you want into pandas (a filter in DuckDB or Polars, then .to_pandas()) and "
-                "profile that frame to click through them."
+                "the profile was computed: a chart's bar does not list them yet. Type a "
+                "filter in the table below (e.g. price > 100), or click an alert."
             )
         return self._frame, self._table
 
@@ -197,6 +197,8 @@ class ProfileWidget(anywidget.AnyWidget):
                 f"An alert index must be in [0, {len(result.alerts)}). Got {index!r} instead."
             )
         alert = result.alerts[index]
+        if self._frame is None and self._table is not None:
+            return self._show_lazy_alert(result, alert, self._table)
         frame, table = self._rows()
         mask = result.alert_rows(alert, frame)
         count = int(mask.sum())
@@ -208,6 +210,17 @@ class ProfileWidget(anywidget.AnyWidget):
         where = f" in {alert.column!r}" if alert.column else ""
         table.show_rows(mask, caption=f"{alert.kind.replace('_', ' ')}{where}")
         return count
+
+    @staticmethod
+    def _show_lazy_alert(result: DataFrameProfile, alert: Any, table: TableWidget) -> int:
+        """Filter the table of data kept in its engine by the alert as a predicate."""
+        predicate = alert_predicate(result, alert)
+        if predicate is None:
+            raise InvalidParameterError(no_predicate_reason(alert))
+        where = f" in {alert.column!r}" if alert.column else ""
+        table.filter = predicate
+        table.caption = f"{alert.kind.replace('_', ' ')}{where}"
+        return table.count_rows(predicate)
 
     def show_bar(self, column: str, value: Mapping[str, Any]) -> int:
         """Show the rows of a clicked bar (a histogram bin or a top value) of a column's chart."""
@@ -314,9 +327,13 @@ class ProfilePanel(ipywidgets.VBox):
     background); :meth:`ProfileWidget.set_result` fills it.
     """
 
-    def __init__(self, result: DataFrameProfile | None, frame: pd.DataFrame | None) -> None:
-        # Data profiled in its own engine (frame None) has no table of rows below, yet.
-        self.table = TableWidget(frame, height=320) if frame is not None else None
+    def __init__(
+        self, result: DataFrameProfile | None, frame: pd.DataFrame | None, data: Any = None
+    ) -> None:
+        # Data profiled in its own engine (``data``, frame None): its table pages it there, and
+        # an alert's click filters it by a predicate.
+        shown = frame if frame is not None else data
+        self.table = TableWidget(shown, height=320) if shown is not None else None
         self.summary = ProfileWidget(result, frame, self.table)
         super().__init__(children=[self.summary] + ([self.table] if self.table else []))
 
@@ -344,7 +361,8 @@ class ProfileResult(DataFrameProfile):
 
     def show(self) -> ProfilePanel:
         """Return the profile panel (a notebook displays it; so does ``display(...)``)."""
-        return ProfilePanel(self, self._frame())
+        frame = self._frame()
+        return ProfilePanel(self, frame, None if frame is not None else self._source)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         try:

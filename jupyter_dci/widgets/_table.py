@@ -198,7 +198,13 @@ class TableWidget(anywidget.AnyWidget):
                 f"Rows of {self._pager.source.description} stay in its engine: show some of "
                 'them with a filter instead (view.filter = "...").'
             )
-        if rows is None:
+        if rows is None and isinstance(self._pager, LazyPager):
+            # An alert's filter set from Python goes with its caption ("show all rows").
+            count = self._pager.n_rows
+            if self.caption:
+                self.filter = ""
+            self.caption = ""
+        elif rows is None:
             count = self._pager.restrict(None)
             self.caption = ""
         else:
@@ -213,6 +219,17 @@ class TableWidget(anywidget.AnyWidget):
             self.caption = caption or f"{count:,} rows"
         self.set_trait("n_shown", count)
         self._data_version += 1
+
+    def count_rows(self, filter: str = "") -> int:
+        """Count the rows a filter keeps (all rows without one), in the data's engine.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> TableWidget(pd.DataFrame({"age": [20, 40, 60]})).count_rows("age > 30")
+        2
+        """
+        return self._pager.count(None, parse_filter(filter))
 
     def refresh(self) -> None:
         """Show the frame again after it was changed in place (values, rows or columns)."""

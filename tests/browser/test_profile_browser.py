@@ -95,12 +95,32 @@ def test_a_parquet_file_profiled_in_duckdb_shows_its_panel(page: Any, lab: LabSe
     tiles = page.locator(".dci-tile-value").all_inner_texts()
     assert tiles[:2] == ["3,000", "2"] and "kept in duckdb" in tiles
     assert page.locator(".dci-card .dci-card-name").all_inner_texts() == ["price", "city"]
-    assert page.locator(".dci-table").count() == 0  # the rows stay in DuckDB
-    # A click on the outliers alert says, inline, why no rows are listed and what to do.
+    # The table below pages the file in DuckDB.
+    page.wait_for_function(
+        "() => document.querySelector('.dci-table .dci-status')?.textContent"
+        " === '3,000 rows × 2 columns'",
+        timeout=15_000,
+    )
+    # A click on the outliers alert filters it there: the filter box shows the alert as a
+    # predicate, which the user may edit.
     page.locator(".dci-alert", has_text="price").filter(has_text="outliers").first.click()
     page.wait_for_function(
+        "() => document.querySelector('.dci-table .dci-status').textContent"
+        " === '5 of 3,000 rows match'",
+        timeout=15_000,
+    )
+    assert "outliers" in page.inner_text(".dci-table .dci-caption-text")
+    assert page.locator(".dci-table .dci-filter").input_value().startswith("(price < ")
+    assert "5 rows shown" in page.inner_text(".dci-profile-status")
+    # A chart's bar says, inline, what to do instead.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.dci-card-chart svg .mark-rect path').length > 5",
+        timeout=30_000,
+    )
+    page.locator(".dci-card[data-column='city'] .mark-rect path").first.click()
+    page.wait_for_function(
         "() => (document.querySelector('.dci-profile-error') || {}).textContent"
-        "?.includes('stay in duckdb')",
+        "?.includes('Type a filter')",
         timeout=15_000,
     )
     assert page.page_errors == []

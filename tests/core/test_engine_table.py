@@ -64,6 +64,9 @@ FILTERS = [
     "when > '2024-02-01'",
     "isna(note) or ok == true",
     "city not in ['FR']",
+    "age in [20.0, 31]",
+    "id in [20.0, 31]",
+    "id in [20.5, 31, inf]",
 ]
 
 

@@ -13,6 +13,7 @@ import pytest
 import jupyter_dci as dci
 from jupyter_dci.core.profile import DataFrameProfile
 from jupyter_dci.core.profile import profile as core_profile
+from jupyter_dci.core.profile._lazy_rows import alert_predicate
 from jupyter_dci.errors import DataMismatchError
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -122,25 +123,47 @@ def test_a_core_profile_has_no_panel() -> None:
     assert bare._repr_mimebundle_()["text/plain"].startswith("ProfileResult(")
 
 
-def test_data_profiled_in_its_engine_shows_its_profile_and_says_why_not_its_rows(
+def test_data_profiled_in_its_engine_shows_its_profile_and_filters_its_rows_there(
     df: pd.DataFrame, tmp_path: Any
 ) -> None:
+    df = df.copy()
+    df.loc[10:60, "price"] = np.nan
+    df["size"] = np.where(np.arange(len(df)) % 50 == 0, -999, np.arange(len(df)) % 7)
+    df["state"] = np.where(np.arange(len(df)) % 97 == 0, "new york", "New York")
     path = tmp_path / "data.parquet"
     df.to_parquet(path, index=False)
     prof = dci.profile(str(path))
     assert (prof.engine, prof.source) == ("duckdb", "1 Parquet file")
     panel = prof.show()
-    # The profile, without a table of rows below it (the rows stay in DuckDB).
-    assert panel.children == (panel.summary,) and panel.table is None
+    # The profile over a table that pages the file in DuckDB.
+    assert panel.children == (panel.summary, panel.table) and panel.table is not None
+    assert panel.table.n_rows == len(df)
     overview = panel.summary._overview
     assert overview["n_rows"] == len(df) and overview["memory"] == "kept in duckdb"
     assert any(a["kind"] == "outliers" for a in panel.summary._alerts)
     assert len(panel.summary._cards) == df.shape[1]
-    # A click on an alert is answered inline: what stays where, and what to do.
-    outliers = next(a["index"] for a in panel.summary._alerts if a["kind"] == "outliers")
-    reply = ask(panel.summary, type="alert", id=7, index=outliers)
-    assert reply["type"] == "error" and reply["id"] == 7
-    assert "stay in duckdb" in reply["error"] and "to_pandas()" in reply["error"]
+    # A click on an alert filters the table by the alert as a predicate, counted in DuckDB:
+    # the same rows as the pandas path's mask.
+    pandas_prof = core_profile(df)
+    for kind in ("outliers", "missing", "placeholder", "inconsistent_spelling"):
+        index = next(a["index"] for a in panel.summary._alerts if a["kind"] == kind)
+        alert = prof.alerts[index]
+        reply = ask(panel.summary, type="alert", index=index)
+        assert reply["type"] == "shown", reply
+        same = next(
+            a for a in pandas_prof.alerts if (a.kind, a.column) == (alert.kind, alert.column)
+        )
+        assert reply["count"] == int(pandas_prof.alert_rows(same, df).sum()) > 0
+        assert panel.table.filter == alert_predicate(prof, alert)
+        assert panel.table.caption.startswith(kind.replace("_", " "))
+    # "Show all rows" drops the alert's filter with its caption.
+    panel.table.show_rows()
+    assert (panel.table.filter, panel.table.caption) == ("", "")
+    # Alerts no filter can say are answered inline, with what to do.
+    dup = next((a["index"] for a in panel.summary._alerts if a["kind"] == "duplicate_rows"), None)
+    if dup is not None:
+        reply = ask(panel.summary, type="alert", index=dup)
+        assert reply["type"] == "error" and "profile it" in reply["error"]
     bundle = prof._repr_mimebundle_()
     bundle = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "application/vnd.jupyter.widget-view+json" in bundle

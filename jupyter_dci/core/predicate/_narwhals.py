@@ -131,6 +131,13 @@ class _Compiler:
             inside = (col >= low) & (col <= high)
             return ~inside if node.negate else inside
         wanted = [self.value(node, dtype, v, "==") for v in node.values if v is not None]
+        if wanted and dtype.is_integer():
+            # Engines refuse a float list for an integer column (Polars raises): integral
+            # floats become ints; any other float compares against the column as floats.
+            if all(isinstance(v, int) or float(v).is_integer() for v in wanted):
+                wanted = [int(v) for v in wanted]
+            else:
+                col = col.cast(nw.Float64())
         found = col.is_in(wanted) if wanted else nw.lit(False)
         return ~found if node.negate else found
 
