@@ -92,3 +92,58 @@ def test_as_a_subprocess(tmp_path, frame):
     )  # fmt: skip
     assert bad.returncode == 2
     assert "jupyter-dci: error:" in bad.stderr
+
+
+def test_parquet_is_profiled_in_its_engine(tmp_path, frame, capsys):
+    src = tmp_path / "data.parquet"
+    frame.to_parquet(src)
+    js = tmp_path / "out.json"
+    assert main(["profile", str(src), "--json", str(js)]) == 0
+    out = capsys.readouterr().out
+    assert "300 rows x 3 columns" in out and "computed in duckdb, never in memory" in out
+    assert json.loads(js.read_text(encoding="utf-8"))["n_rows"] == 300
+    # --sample reads the file into pandas and samples it there.
+    assert main(["profile", str(src), "--sample", "100"]) == 0
+    assert "sampled: counts are over 100 random rows" in capsys.readouterr().out
+
+
+def test_terminal_control_sequences_in_the_data_are_shown_escaped(tmp_path, capsys):
+    evil = "col\x1b]0;pwned\x07\x1b[2J\u202e"
+    src = tmp_path / "data.csv"
+    pd.DataFrame({evil: [1, 1, 1, 1], "ok": ["a\x1b[31m", "b", "c", None]}).to_csv(src, index=False)
+    assert main(["profile", str(src)]) == 0
+    captured = capsys.readouterr()
+    for stream in (captured.out, captured.err):
+        assert "\x1b" not in stream and "\x07" not in stream and "\u202e" not in stream
+    assert "col\\x1b]0;pwned\\x07\\x1b[2J\\u202e" in captured.out
+
+
+@pytest.mark.parametrize("option", ["--html", "--json"])
+def test_an_output_that_cannot_be_written_is_one_clear_line(tmp_path, frame, capsys, option):
+    src = tmp_path / "data.csv"
+    frame.to_csv(src, index=False)
+    for target, words in [
+        (tmp_path / "no" / "such" / "out", "does not exist"),
+        (tmp_path, "is a folder"),
+    ]:
+        assert main(["profile", str(src), "--quiet", option, str(target)]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err
+    if os.geteuid() != 0:  # root writes anywhere: no permission to deny
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        assert main(["profile", str(src), "--quiet", option, str(locked / "out")]) == 2
+        assert "permission denied" in capsys.readouterr().err
+
+
+def test_a_write_failing_midway_is_one_clear_line(tmp_path, frame, capsys, monkeypatch):
+    src = tmp_path / "data.csv"
+    frame.to_csv(src, index=False)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / "out.json"))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    assert main(["profile", str(src), "--quiet", "--json", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
