@@ -84,6 +84,20 @@ class TableWidget(anywidget.AnyWidget):
         self._sync_schema()
         self.on_msg(self._on_custom_msg)
 
+    @traitlets.validate("filter")
+    def _check_filter(self, proposal: Any) -> str:
+        """Refuse a filter set from Python that the data cannot answer, where it is set.
+
+        A filter typed in the view is checked by the page request that follows (the view shows
+        the error under its box); one set from Python (``view.filter = "agee < 25"``) would
+        otherwise fail only inside the view, after the cell had run.
+        """
+        value = parse_filter(proposal["value"])
+        from_view = "filter" in getattr(self, "_property_lock", {})
+        if value and not from_view and hasattr(self, "_pager"):
+            self._pager.check_filter(value)
+        return value
+
     # ---- public API ---------------------------------------------------------------
 
     @property

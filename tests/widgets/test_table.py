@@ -211,3 +211,24 @@ def test_data_in_its_engine_is_paged_there(df: pd.DataFrame, tmp_path: Any) -> N
     bundle = view._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "300 rows × 3 columns in duckdb" in data["text/html"]
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars"])
+def test_a_bad_filter_set_from_python_is_refused_there(engine: str) -> None:
+    import polars as pl
+
+    from jupyter_dci.errors import PredicateError
+
+    frame = pd.DataFrame({"age": [20, 30, 40], "city": ["a", "b", "c"]})
+    view = dci.table(frame if engine == "pandas" else pl.from_pandas(frame))
+    for bad in ("agee < 25", "age == 'old'", "age <"):
+        with pytest.raises(PredicateError):
+            view.filter = bad
+        assert view.filter == ""  # nothing half-applied
+    view.filter = "age > 25"
+    assert view.filter == "age > 25" and view.count_rows(view.filter) == 2
+    with pytest.raises(PredicateError):
+        dci.table(frame, filter="nope == 1")
+    # From the view, a bad filter is taken as typed: the page request answers with the error.
+    view.set_state({"filter": "agee < 25"})
+    assert view.filter == "agee < 25"

@@ -112,6 +112,10 @@ class LazyPager:
             frame = frame.sort(info.name, descending=not sort.ascending, nulls_last=True)
         return frame
 
+    def check_filter(self, filter: str) -> None:
+        """Raise :class:`PredicateError` if ``filter`` cannot filter this data (no query runs)."""
+        to_expr(parse_predicate(filter), self.source.schema)
+
     def count(self, sort: SortSpec | None = None, filter: str = "") -> int:
         """Rows matching ``filter`` (counted in the engine, cached per filter)."""
         if not filter:

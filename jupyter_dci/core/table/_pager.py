@@ -287,6 +287,19 @@ class FramePager:
             self._orders.move_to_end(key)
         return order
 
+    def check_filter(self, filter: str) -> None:
+        """Raise :class:`PredicateError` if ``filter`` cannot filter this frame.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> FramePager(pd.DataFrame({"age": [30]})).check_filter("agee < 25")
+        Traceback (most recent call last):
+        ...
+        jupyter_dci.errors.PredicateError: Unknown column 'agee'...
+        """
+        self.mask(filter)
+
     def mask(self, filter: str) -> np.ndarray:
         """Return the boolean mask of the rows matching a filter expression (cached).
 
