@@ -22,6 +22,7 @@ from jupyter_dci.charts import bar_spec, histogram_spec
 from jupyter_dci.core.profile import ColumnProfile, DataFrameProfile
 from jupyter_dci.core.profile import profile as _core_profile
 from jupyter_dci.core.profile._lazy_rows import alert_predicate, no_predicate_reason
+from jupyter_dci.core.profile._result import cut_prefix
 from jupyter_dci.errors import DataMismatchError, InvalidParameterError
 from jupyter_dci.widgets._base import read_bundle, reply_safely
 from jupyter_dci.widgets._table import TableWidget
@@ -278,6 +279,10 @@ class ProfileWidget(anywidget.AnyWidget):
             raise InvalidParameterError(f"No bar {label!r} in the chart of {col.name!r}.")
         target = col.top.values[labels.index(label)]
         notna = series.notna().to_numpy()
+        prefix = cut_prefix(target)
+        if prefix is not None:  # a long value the profile kept cut: the rows it starts
+            starts = series.map(lambda v: isinstance(v, str) and v.startswith(prefix))
+            return starts.to_numpy(dtype=bool) & notna
         try:
             equal = (series == target).fillna(False).to_numpy(dtype=bool)
         except (TypeError, ValueError):

@@ -316,3 +316,28 @@ def test_alert_rows_count_matches_every_alert():
             assert int(mask.sum()) == alert.n_rows, alert.kind
             checked += 1
     assert checked >= 15
+
+
+def test_outputs_do_not_grow_with_a_cells_length() -> None:
+    """Fifty 1 MB strings once made a 7 MB to_dict, report and widget state (issue #15)."""
+    import json
+
+    big = "y" * 1_000_000
+    df = pd.DataFrame(
+        {
+            "constant": [big] * 60,
+            "near": [big] * 59 + ["z"],
+            "spelled": [big + "A"] * 30 + [big.upper() + "a"] * 30,
+            "distinct": [f"x{i}" * 50_000 for i in range(60)],
+        }
+    )
+    prof = profile(df)
+    assert len(json.dumps(prof.to_dict())) < 20_000
+    kinds = {a.kind: a for a in prof.alerts}
+    assert {"constant", "near_constant", "inconsistent_spelling"} <= set(kinds)
+    for alert in prof.alerts:
+        assert len(alert.message) < 400
+        # The rows are still found from the cut values: by the start they keep.
+        assert int(prof.alert_rows(alert, df).sum()) == alert.n_rows
+    top = prof.columns["distinct"].top
+    assert top is not None and all(len(v) == 201 and v.endswith("…") for v in top.values)

@@ -11,7 +11,13 @@ from types import MappingProxyType
 from typing import Any
 
 from jupyter_dci.core.profile._columns import ColumnFacts
-from jupyter_dci.core.profile._result import Alert, Association, ColumnProfile, Severity
+from jupyter_dci.core.profile._result import (
+    Alert,
+    Association,
+    ColumnProfile,
+    Severity,
+    shown,
+)
 
 __all__ = [
     "ASSOCIATION_THRESHOLD",
@@ -122,8 +128,8 @@ def _constant(col: ColumnProfile, facts: ColumnFacts) -> list[Alert]:
         return [
             _alert(
                 "constant", col.name, "warning",
-                f"{col.name!r} holds one value ({value!r}) in all {fmt_count(present)} non-missing "
-                "rows. It carries no information: drop it.",
+                f"{col.name!r} holds one value ({shown(value)}) in all {fmt_count(present)} "
+                "non-missing rows. It carries no information: drop it.",
                 present, value=value,
             )
         ]  # fmt: skip
@@ -135,7 +141,7 @@ def _constant(col: ColumnProfile, facts: ColumnFacts) -> list[Alert]:
             return [
                 _alert(
                     "near_constant", col.name, "info",
-                    f"{col.name!r} is {fmt_share(facts.top_count, present)} {value!r}; only "
+                    f"{col.name!r} is {fmt_share(facts.top_count, present)} {shown(value)}; only "
                     f"{fmt_n(rest, 'row')} differ. Check whether the rare values matter, or "
                     "drop the column as a feature.",
                     rest, value=value, share=round(share, 6),
@@ -270,8 +276,8 @@ def _strings(col: ColumnProfile, facts: ColumnFacts) -> list[Alert]:
     present = col.n_rows - col.n_missing
     if facts.placeholders:
         n = sum(c for _, c in facts.placeholders)
-        shown = facts.placeholders[:8]
-        listing = ", ".join(f"{v!r} ({fmt_count(c)} rows)" for v, c in shown)
+        listed = facts.placeholders[:8]
+        listing = ", ".join(f"{shown(v)} ({fmt_count(c)} rows)" for v, c in listed)
         noun = "dates" if col.kind == "datetime" else "values"
         out.append(
             _alert(
@@ -284,7 +290,7 @@ def _strings(col: ColumnProfile, facts: ColumnFacts) -> list[Alert]:
         )  # fmt: skip
     if facts.spelling:
         n = sum(g["n_minority"] for g in facts.spelling)
-        example = " / ".join(repr(v) for v in facts.spelling[0]["values"][:4])
+        example = " / ".join(shown(v) for v in facts.spelling[0]["values"][:4])
         out.append(
             _alert(
                 "inconsistent_spelling", col.name, "warning",

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jupyter_dci.core.profile._result import TopValues
+from jupyter_dci.core.profile._result import TopValues, bounded
 
 __all__ = [
     "PLACEHOLDER_STRINGS",
@@ -233,7 +233,7 @@ def top_values(enc: Encoded, k: int = N_TOP) -> TopValues:
     idx = idx[counts[idx] > 0]
     shown = counts[idx]
     return TopValues(
-        values=tuple(enc.values_at(idx)),
+        values=tuple(bounded(v) for v in enc.values_at(idx)),
         counts=tuple(int(c) for c in shown),
         n_other_rows=int(counts.sum() - shown.sum()),
         n_other_values=int(enc.n_distinct - len(idx)),
@@ -302,7 +302,7 @@ def spelling_groups(enc: Encoded, *, max_groups: int = 10) -> list[dict[str, Any
         counts = enc.counts[idx]
         groups.append(
             {
-                "values": enc.values_at(idx[:10]),
+                "values": [bounded(v) for v in enc.values_at(idx[:10])],
                 "counts": [int(c) for c in counts[:10]],
                 "n_minority": int(counts[1:].sum()),
             }

@@ -53,6 +53,52 @@ SEVERITIES: tuple[str, ...] = ("info", "warning", "critical")
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
+#: The most characters of one value a profile keeps (top values, alert details): a longer
+#: value is kept as its first ``VALUE_CHARS`` characters and :data:`CUT_MARK`, so that no
+#: output grows with a cell's length (fifty 1 MB strings made a 7 MB ``to_dict``).
+VALUE_CHARS = 200
+CUT_MARK = "…"
+#: The most characters of a value quoted in an alert's message.
+MESSAGE_CHARS = 60
+
+
+def bounded(value: Any) -> Any:
+    """Return ``value``, or its first :data:`VALUE_CHARS` characters and a mark if longer.
+
+    Examples
+    --------
+    >>> bounded("abc"), len(bounded("x" * 10_000)), bounded("x" * 10_000)[-1]
+    ('abc', 201, '…')
+    """
+    if isinstance(value, str) and len(value) > VALUE_CHARS:
+        return value[:VALUE_CHARS] + CUT_MARK
+    return value
+
+
+def cut_prefix(value: Any) -> str | None:
+    """Return the kept start of a value :func:`bounded` cut, or None for a whole value.
+
+    Examples
+    --------
+    >>> cut_prefix(bounded("x" * 500)) == "x" * 200, cut_prefix("short")
+    (True, None)
+    """
+    if isinstance(value, str) and len(value) == VALUE_CHARS + 1 and value.endswith(CUT_MARK):
+        return value[:VALUE_CHARS]
+    return None
+
+
+def shown(value: Any) -> str:
+    """Quote a value for a message, cut to :data:`MESSAGE_CHARS` characters.
+
+    Examples
+    --------
+    >>> shown("NY"), shown("y" * 100)[-2:], len(shown("y" * 100))
+    ("'NY'", 'y…', 61)
+    """
+    text = repr(value)
+    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + CUT_MARK
+
 
 def _plain(value: Any) -> Any:
     """Turn a result value into JSON-serialisable builtins (recursively)."""

@@ -19,6 +19,7 @@ from jupyter_dci.core.profile._categorical import _arrow_strings
 from jupyter_dci.core.profile._columns import profile_column
 from jupyter_dci.core.profile._kinds import prepare
 from jupyter_dci.core.profile._profile import RowHasher, column_keys
+from jupyter_dci.core.profile._result import cut_prefix
 from jupyter_dci.core.profile._text import PERSONAL_PATTERNS
 from jupyter_dci.errors import DataMismatchError
 
@@ -43,12 +44,24 @@ def _duplicates(df: pd.DataFrame) -> np.ndarray:
 
 
 def _isin_text(series: pd.Series, values: list[object]) -> np.ndarray:
+    """Rows holding one of ``values``; a value the profile cut matches the rows it starts."""
+    prefixes = [p for p in map(cut_prefix, values) if p is not None]
+    whole = [v for v in values if cut_prefix(v) is None]
     prep = prepare(series)
     if prep.family == "strings":
         strings = _arrow_strings(prep.series)
-        hit = pc.is_in(strings, value_set=pa.array([str(v) for v in values], type=strings.type))
-        return hit.to_numpy(zero_copy_only=False).astype(bool)
-    return series.astype(object).isin(values).to_numpy()
+        hit = pc.is_in(strings, value_set=pa.array([str(v) for v in whole], type=strings.type))
+        mask = hit.to_numpy(zero_copy_only=False).astype(bool)
+        for prefix in prefixes:
+            starts = pc.fill_null(pc.starts_with(strings, pattern=prefix), False)
+            mask |= starts.to_numpy(zero_copy_only=False).astype(bool)
+        return mask
+    mask = series.astype(object).isin(whole).to_numpy()
+    for prefix in prefixes:
+        mask |= series.map(lambda v, p=prefix: isinstance(v, str) and v.startswith(p)).to_numpy(
+            dtype=bool
+        )
+    return mask
 
 
 def _string_mask(series: pd.Series, pattern: str) -> np.ndarray:
