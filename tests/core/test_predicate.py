@@ -877,3 +877,14 @@ def test_speed_on_a_million_rows() -> None:
 
     assert best(simple) < 0.05
     assert best(triple) < 0.1
+
+
+def test_text_matches_on_bytes_and_mixed_columns_are_clear() -> None:
+    """`b contains 'a'` on bytes once ended in a raw pandas TypeError (issue #15)."""
+    df = pd.DataFrame({"b": [b"abc", b"x", None], "m": ["abc", b"a", None]})
+    with pytest.raises(PredicateError, match=r"no strings \(only bytes\).*decode\('utf-8'\)"):
+        parse_predicate("b contains 'a'").mask(df)
+    # Strings among other values are tested; the rest never match.
+    assert parse_predicate("m contains 'a'").mask(df).tolist() == [True, False, False]
+    assert parse_predicate("m startswith 'ab'").mask(df).tolist() == [True, False, False]
+    assert parse_predicate("m endswith 'c'").mask(df).tolist() == [True, False, False]

@@ -323,19 +323,37 @@ class _Evaluator:
             )  # fmt: skip
         try:
             accessor = values.str
-        except AttributeError:
-            raise self.fail(
-                node, f"Cannot use {node.kind!r} on column {node.column!r} ({column.dtype}){{at}}: "
-                "it holds no strings. Compare it with == or in.",
-            ) from None  # fmt: skip
-        if node.kind == "contains":
-            result = accessor.contains(node.value, regex=False)
-        elif node.kind == "startswith":
-            result = accessor.startswith(node.value)
-        else:
-            result = accessor.endswith(node.value)
+            if node.kind == "contains":
+                result = accessor.contains(node.value, regex=False)
+            elif node.kind == "startswith":
+                result = accessor.startswith(node.value)
+            else:
+                result = accessor.endswith(node.value)
+        except (AttributeError, TypeError):
+            # pandas refuses .str on columns of bytes or other non-text values: test the
+            # strings among them one by one, or say what the column holds instead.
+            result = self._match_values(node, values, column)
         mask = _as_bool(result)
         return ~mask if node.negate else mask
+
+    def _match_values(self, node: Match, values: pd.Series, column: pd.Series) -> pd.Series:
+        texts = values.map(lambda v: v if isinstance(v, str) else None)
+        if texts.isna().all():
+            types = sorted({type(v).__name__ for v in values.dropna().iloc[:10_000]})
+            holding = f"holds no strings (only {', '.join(types)})" if types else "holds no strings"
+            hint = (
+                " Decode bytes first, e.g. df[col].str.decode('utf-8')." if "bytes" in types else ""
+            )
+            raise self.fail(
+                node, f"Cannot use {node.kind!r} on column {node.column!r} ({column.dtype}){{at}}: "
+                f"it {holding}. Compare it with == or in.{hint}",
+            )  # fmt: skip
+        test = {
+            "contains": lambda t: node.value in t,
+            "startswith": lambda t: t.startswith(node.value),
+            "endswith": lambda t: t.endswith(node.value),
+        }[node.kind]
+        return texts.map(lambda t: None if t is None else test(t))
 
 
 def _is_number(text: str) -> bool:
