@@ -98,6 +98,13 @@ class _Table:
         }
 
 
+def _key_like(value: Any) -> bool:
+    """Whether a typed literal can be a row key: a number, text or a tuple of them."""
+    if isinstance(value, tuple):
+        return bool(value) and all(_key_like(v) and not isinstance(v, tuple) for v in value)
+    return isinstance(value, int | float | str | bytes) and not isinstance(value, bool)
+
+
 class HistoryWidget(anywidget.AnyWidget):
     """The history panel of a tracked dataset: versions, pending edits, diff, blame, actions.
 
@@ -356,7 +363,10 @@ class HistoryWidget(anywidget.AnyWidget):
             # Typed text: try it as a Python literal (17, 'a', (1, 'x')), then as text.
             candidates: list[Any] = []
             with contextlib.suppress(ValueError, SyntaxError, MemoryError, RecursionError):
-                candidates.append(ast.literal_eval(key))
+                literal = ast.literal_eval(key)
+                # Only what can be a row key: a dict, list or set typed in the box is text.
+                if _key_like(literal):
+                    candidates.append(literal)
             candidates.append(key)
             errors: list[DCIError] = []
             for candidate in candidates:

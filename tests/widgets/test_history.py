@@ -177,6 +177,10 @@ def test_blame_by_typed_key_and_by_diff_selection(ds: Dataset) -> None:
     }
     assert rec.request(type="blame", row="99")["type"] == "error"
     assert rec.request(type="blame", row="")["type"] == "error"
+    # Whatever is typed, the answer is the store's own error, never an internal one.
+    for typed in ("{'a': 1}", "[12]", "{12}", "(12, [1])", "None", "True", "1e999"):
+        reply = rec.request(type="blame", row=typed)
+        assert reply["type"] == "error" and "Internal error" not in reply["error"], typed
     # Select the second row of the diff, then blame the selection.
     assert (
         rec.request(target="diff", type="select", op="set", row=1, sort=None, filter="")["count"]
