@@ -179,3 +179,28 @@ def test_progress_bar_with_tqdm():
 
     result = out_of_sample_probs(load_wine(), label="label", cv=2, progress=True)
     assert result.cv == 2
+
+
+def test_arrow_nested_and_exotic_columns_are_features_not_tracebacks() -> None:
+    """An Arrow list column once ended in a raw ArrowNotImplementedError (issue #15)."""
+    import decimal
+
+    import pyarrow as pa
+
+    n = 60
+    rng = np.random.default_rng(0)
+    y = np.arange(n) % 2
+    df = pd.DataFrame({"x": rng.normal(size=n) + y, "y": y})
+    df["lists"] = pd.Series(
+        [[1, 2] if v else [3] for v in y], dtype=pd.ArrowDtype(pa.list_(pa.int64()))
+    )
+    df["structs"] = pd.Series([{"a": 1}] * n, dtype=pd.ArrowDtype(pa.struct([("a", pa.int64())])))
+    df["maps"] = pd.Series([[("k", 1)]] * n, dtype=pd.ArrowDtype(pa.map_(pa.string(), pa.int64())))
+    df["money"] = pd.Series([decimal.Decimal("1.5")] * n, dtype=pd.ArrowDtype(pa.decimal128(5, 2)))
+    found = out_of_sample_probs(df, "y", cv=3)
+    assert found.pred_probs.shape == (n, 2)
+    assert np.allclose(found.pred_probs.sum(axis=1), 1.0)
+    assert set(found.features) >= {"lists", "structs", "maps", "money"}
+    # The lists tell the classes apart: the model learns from them as categories.
+    only_lists = out_of_sample_probs(df[["lists", "y"]], "y", cv=3)
+    assert (only_lists.pred_probs.to_numpy().argmax(axis=1) == y).mean() > 0.9

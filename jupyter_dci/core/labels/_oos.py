@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from jupyter_dci.core.engine._inputs import pandas_only
 from jupyter_dci.errors import DataMismatchError, DCIWarning, InvalidParameterError, param_error
@@ -127,6 +128,21 @@ def _as_text(column: pd.Series) -> pd.Series:
     return column.map(lambda v: v if isinstance(v, str) else repr(v), na_action="ignore")
 
 
+def _nested_as_text(column: pd.Series) -> pd.Series:
+    """Turn a column of Arrow lists, structs or maps into the text of each cell.
+
+    pandas has no unique, sort or cast for such columns (a raw ArrowNotImplementedError);
+    as text they are categories or words like any other object column.
+    """
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_nested(dtype.pyarrow_dtype):
+        cells = column.array._pa_array.to_pylist()
+        return pd.Series(
+            [None if v is None else repr(v) for v in cells], index=column.index, dtype=object
+        )
+    return column
+
+
 def _kind(column: pd.Series) -> str:
     dtype = column.dtype
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
@@ -197,7 +213,7 @@ def _encode_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], An
     names = [str(c) for c in frame.columns]
     for i, name in enumerate(names):
         # By position, with a unique key: a frame may repeat a column name.
-        column = frame.iloc[:, i]
+        column = _nested_as_text(frame.iloc[:, i])
         key = name if names.count(name) == 1 else f"{name}#{i}"
         kind = kinds[key] = _kind(column)
         if kind == "image":
