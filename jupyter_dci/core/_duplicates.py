@@ -5,6 +5,8 @@ label noise: at least one of them is wrong. Rows are grouped by a 64-bit hash of
 feature values, exactly and after normalisation (strings lower-cased with punctuation and
 extra spaces dropped, numbers rounded to a share of their column's spread, images
 quantised), in linear time and memory that does not grow with the number of pairs.
+Data in an engine (Polars, DuckDB, Arrow, Parquet or CSV files) is grouped there by
+:mod:`jupyter_dci.core._duplicates_lazy`, into bounded results equal to this path's.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core.engine._inputs import pandas_only
+from jupyter_dci.core.engine._inputs import input_kind, is_pandas, unsupported
 from jupyter_dci.errors import DataMismatchError, param_error
+
+if TYPE_CHECKING:
+    from jupyter_dci.core._duplicates_lazy import LazyDuplicates
 
 __all__ = ["Duplicates", "find_duplicates"]
 
@@ -249,6 +254,7 @@ def _label_shares(
     return per_row, distinct, majority, uniques
 
 
+@overload
 def find_duplicates(
     df: pd.DataFrame,
     *,
@@ -256,13 +262,42 @@ def find_duplicates(
     features: Sequence[Any] | None = None,
     near: bool = True,
     tolerance: float = 0.01,
-) -> Duplicates:
+    key: str | Sequence[str] | None = None,
+    max_groups: int = 100,
+) -> Duplicates: ...
+
+
+@overload
+def find_duplicates(
+    df: Any,
+    *,
+    label: Any = None,
+    features: Sequence[Any] | None = None,
+    near: bool = True,
+    tolerance: float = 0.01,
+    key: str | Sequence[str] | None = None,
+    max_groups: int = 100,
+) -> Duplicates | LazyDuplicates: ...
+
+
+def find_duplicates(
+    df: Any,
+    *,
+    label: Any = None,
+    features: Sequence[Any] | None = None,
+    near: bool = True,
+    tolerance: float = 0.01,
+    key: str | Sequence[str] | None = None,
+    max_groups: int = 100,
+) -> Duplicates | LazyDuplicates:
     """Group exact and near-duplicate rows, and flag groups whose labels disagree.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        The data.
+    df : pandas.DataFrame, or data in an engine
+        The data: a pandas DataFrame, or a Polars DataFrame or LazyFrame, a PyArrow Table or
+        Dataset, a DuckDB relation, or a path or glob of Parquet or CSV files, grouped in
+        their own engine (see Returns).
     label : column name, optional
         The label column. With it, rows in a group holding more than one label are flagged
         ``is_conflicting_duplicate_issue``. Rows with a missing label never conflict.
@@ -276,11 +311,22 @@ def find_duplicates(
         either side of a rounding boundary are not matched (the price of a linear-time hash).
     tolerance : float, default 0.01
         Rounding step for near-duplicates, as a share of each numeric column's spread.
+    key : str or list of str, optional
+        Data in an engine only: the column(s) naming rows in the examples (by default a
+        row's position), left out of the default features. A pandas frame's rows are
+        named by its index.
+    max_groups : int, default 100
+        Data in an engine only: the number of groups brought back with their rows (the
+        counts cover every group).
 
     Returns
     -------
-    Duplicates
-        ``frame`` aligned with ``df`` and a ``groups`` summary.
+    Duplicates or LazyDuplicates
+        For a pandas frame, ``frame`` aligned with ``df`` and a ``groups`` summary. For
+        data in an engine, a bounded ``LazyDuplicates``
+        (:mod:`jupyter_dci.core._duplicates_lazy`): the exact counts and the first
+        ``max_groups`` groups (the pandas path's first groups, with its group numbers),
+        each with its first rows.
 
     Raises
     ------
@@ -288,6 +334,8 @@ def find_duplicates(
         A bad parameter.
     DataMismatchError
         Unknown columns.
+    UnsupportedInputError
+        Data of a type no entry point takes.
 
     Examples
     --------
@@ -297,14 +345,79 @@ def find_duplicates(
     >>> result = find_duplicates(df, label="y")
     >>> result.frame["conflicting_duplicate_score"].tolist()
     [0.5, 0.5, 1.0]
+    >>> import polars as pl
+    >>> find_duplicates(pl.from_pandas(df), label="y")
+    LazyDuplicates(1 groups over 2 rows, 1 with conflicting labels; computed in polars)
     """
     func = "find_duplicates"
-    pandas_only(df, func)
-    if label is not None and label not in df.columns:
+    if is_pandas(df):
+        if key is not None:
+            raise param_error(
+                "key",
+                func,
+                "None for a pandas DataFrame (its rows are named by the index: "
+                "df.set_index(key) first)",
+                key,
+            )
+        return _find_pandas(df, label, features, near, tolerance)
+    if input_kind(df) is None:
+        raise unsupported(df, func)
+    return _find_elsewhere(df, label, features, near, tolerance, key, max_groups)
+
+
+def _find_elsewhere(
+    data: Any,
+    label: Any,
+    features: Sequence[Any] | None,
+    near: Any,
+    tolerance: Any,
+    key: Any,
+    max_groups: Any,
+) -> LazyDuplicates:
+    """Find duplicates of data that is not a pandas frame in its own engine."""
+    from jupyter_dci.core._duplicates_lazy import find_duplicates_lazy
+    from jupyter_dci.core.engine import as_source
+
+    func = "find_duplicates"
+    keys = _key_columns(key, func)
+    if isinstance(max_groups, bool) or not isinstance(max_groups, int) or max_groups < 0:
+        raise param_error("max_groups", func, "an int >= 0", max_groups)
+    _check_options(near, tolerance, func)
+    # In read order: rows are named, and groups numbered, by their position.
+    source = as_source(data, func)
+    columns = source.columns
+    chosen = _chosen(columns, label, features, func, exclude=keys)
+    unknown = [k for k in keys if k not in columns]
+    if unknown:
         raise DataMismatchError(
-            f"The label column of {func} must be a column of df. Got {label!r}; the columns are "
-            f"{list(df.columns)[:10]}."
+            f"The key of {func} must be column(s) of the data. Got unknown column(s) "
+            f"{unknown[:5]}; the columns are {columns[:10]}."
         )
+    return find_duplicates_lazy(
+        source,
+        label=label,
+        chosen=[str(c) for c in chosen],
+        near=near,
+        tolerance=float(tolerance),
+        key=keys,
+        max_groups=max_groups,
+    )
+
+
+def _key_columns(key: Any, func: str) -> tuple[str, ...]:
+    if key is None:
+        return ()
+    names = [key] if isinstance(key, str) else key
+    if (
+        not isinstance(names, list | tuple)
+        or not names
+        or not all(isinstance(k, str) for k in names)
+    ):
+        raise param_error("key", func, "None, a column name or a list of column names", key)
+    return tuple(names)
+
+
+def _check_options(near: Any, tolerance: Any, func: str) -> None:
     if not isinstance(near, bool):
         raise param_error("near", func, "a bool", near)
     if (
@@ -313,15 +426,52 @@ def find_duplicates(
         or not (0 < tolerance <= 1)
     ):
         raise param_error("tolerance", func, "a float in (0, 1]", tolerance)
-    chosen = [c for c in df.columns if c != label] if features is None else list(features)
+
+
+def _check_label(columns: Sequence[Any], label: Any, func: str) -> None:
+    if label is not None and label not in columns:
+        raise DataMismatchError(
+            f"The label column of {func} must be a column of df. Got {label!r}; the columns are "
+            f"{list(columns)[:10]}."
+        )
+
+
+def _chosen(
+    columns: Sequence[Any],
+    label: Any,
+    features: Sequence[Any] | None,
+    func: str,
+    *,
+    exclude: Sequence[Any] = (),
+) -> list[Any]:
+    """Return the feature columns: given, or all but the label (and the key); checked."""
+    _check_label(columns, label, func)
+    if features is None:
+        chosen = [c for c in columns if c != label and c not in exclude]
+    else:
+        chosen = list(features)
     chosen = list(dict.fromkeys(chosen))
-    unknown = [c for c in chosen if c not in df.columns]
+    unknown = [c for c in chosen if c not in columns]
     if unknown:
         raise DataMismatchError(
             f"The features of {func} must be columns of df. Got unknown column(s) {unknown[:5]}."
         )
     if not chosen:
         raise param_error("features", func, "at least one column", chosen)
+    return chosen
+
+
+def _find_pandas(
+    df: pd.DataFrame,
+    label: Any,
+    features: Sequence[Any] | None,
+    near: Any,
+    tolerance: Any,
+) -> Duplicates:
+    func = "find_duplicates"
+    _check_label(list(df.columns), label, func)
+    _check_options(near, tolerance, func)
+    chosen = _chosen(list(df.columns), label, features, func)
     return _find(df, label, chosen, near, float(tolerance))
 
 

@@ -2,7 +2,9 @@
 
 No UI imports. ``track`` a DataFrame, edit it through the returned :class:`Dataset`
 (the edits land in the frame at once), ``commit``, and read any version back with
-``checkout``, ``diff``, ``blame``, ``revert``, ``restore`` or ``export``.
+``checkout``, ``diff``, ``blame``, ``revert``, ``restore`` or ``export``. Data beyond
+pandas (Polars, Arrow, DuckDB, Parquet or CSV files) is tracked by key as a
+:class:`LazyDataset`: its rows stay in their engine, its checkouts are lazy frames.
 
 Examples
 --------
@@ -20,7 +22,8 @@ Examples
 """
 
 from ._dataset import Dataset
+from ._lazy_dataset import LazyDataset
 from ._results import Change, Diff, Version
 from ._track import open_dataset, track
 
-__all__ = ["Change", "Dataset", "Diff", "Version", "open_dataset", "track"]
+__all__ = ["Change", "Dataset", "Diff", "LazyDataset", "Version", "open_dataset", "track"]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.engine._inputs import pandas_only
+from ..core.engine._inputs import is_pandas, pandas_only
 from ..errors import DataMismatchError, StoreError, param_error
 from ._author import default_author
 from ._dataset import Dataset
@@ -76,15 +76,19 @@ def track(
 
     Parameters
     ----------
-    df : DataFrame
-        The frame. Edits made through the dataset land in this object at once.
+    df : DataFrame, or data in an engine
+        The frame. Edits made through the dataset land in this object at once. Or data
+        that stays in its engine (a Polars DataFrame or LazyFrame, a PyArrow Table or
+        Dataset, a DuckDB relation, or a path, folder or glob of Parquet or CSV files):
+        then ``key`` is required and a :class:`LazyDataset` is returned (files are pinned
+        in place, other data is copied to Parquet by its engine; see its docs).
     name : str
         The dataset's name: 1-100 letters, digits, ``_``, ``-`` or ``.``.
     label : str, optional
         The label column, the default column of :meth:`Dataset.relabel`.
     key : str or list of str, optional
-        Key column(s) identifying rows; by default the index. Keys must be unique and
-        never missing.
+        Key column(s) identifying rows; by default the index (required for data in an
+        engine). Keys must be unique and never missing (checked in the engine).
     root : str or Path, default ".dci"
         The folder holding datasets.
     author : str, optional
@@ -114,10 +118,21 @@ def track(
     (1, 'track')
     >>> track(df, name="pets2", root=ds.path.parent, author="ana").head.author
     'ana'
+    >>> import polars as pl
+    >>> lazy = track(pl.from_pandas(df), name="pets3", key="text", root=tmp.name)
+    >>> type(lazy).__name__, lazy.engine
+    ('LazyDataset', 'polars')
     >>> tmp.cleanup()
     """
     if author is not None and (not isinstance(author, str) or not author.strip()):
         raise param_error("author", "track", "a non-empty str or None", author)
+    if not is_pandas(df):
+        from ._lazy_track import track_lazy
+
+        # Data that stays in its engine: files in place, or a Parquet copy (see _lazy_track).
+        return track_lazy(
+            df, _folder(root, name, "track"), name, key=key, label=label, author=author
+        )
     _check_columns(df, "track")
     folder = _folder(root, name, "track")
     spec = KeySpec.from_param(df, key, "track")
@@ -156,7 +171,11 @@ def track(
 
 
 def open_dataset(
-    name: str, *, root: str | Path = ".dci", frame: pd.DataFrame | None = None
+    name: str,
+    *,
+    root: str | Path = ".dci",
+    frame: pd.DataFrame | None = None,
+    rebase: bool = False,
 ) -> Dataset:
     """Reopen a tracked dataset, from another process or notebook.
 
@@ -168,17 +187,23 @@ def open_dataset(
         The folder holding datasets.
     frame : DataFrame, optional
         A frame to attach, which must equal the newest version; by default the newest
-        version is read into a new frame (``ds.frame``).
+        version is read into a new frame (``ds.frame``). Not for a dataset whose data
+        stays in its engine.
+    rebase : bool, default False
+        For a dataset tracked from files in place: when its files changed, record their
+        new content as a new base version (:meth:`LazyDataset.rebase`) instead of refusing.
 
     Returns
     -------
     Dataset
-        The dataset, in sync with its newest version.
+        The dataset, in sync with its newest version: a :class:`LazyDataset` (rows in
+        their engine, files' pins checked) for data tracked beyond pandas.
 
     Raises
     ------
     StoreError
-        If there is no such dataset, or its folder is damaged or foreign.
+        If there is no such dataset, or its folder is damaged or foreign, or (without
+        ``rebase``) a file of a lazy dataset's base changed or is missing.
     DataMismatchError
         If ``frame`` does not equal the newest version.
 
@@ -200,6 +225,23 @@ def open_dataset(
             "Track the frame again: dci.track(df, name=...)."
         )
     meta = log.meta()
+    if not isinstance(rebase, bool):
+        raise param_error("rebase", "open_dataset", "a bool", rebase)
+    if "source" in meta:
+        from ._lazy_track import open_lazy
+
+        if frame is not None:
+            raise param_error(
+                "frame", "open_dataset", "None for a dataset whose data stays in its engine", frame
+            )
+        return open_lazy(log, name, rebase=rebase)
+    if rebase:
+        raise param_error(
+            "rebase",
+            "open_dataset",
+            "False for a dataset tracked from pandas (ds.rebase())",
+            rebase,
+        )
     spec = KeySpec.from_dict(json.loads(meta["key"]))
     label = json.loads(meta.get("label", "null"))
     if frame is None:
@@ -214,6 +256,11 @@ def _attach(
     log: EditLog, df: pd.DataFrame, *, name: str, key: Any, label: str | None, func: str
 ) -> Dataset:
     meta = log.meta()
+    if "source" in meta:
+        raise DataMismatchError(
+            f"Dataset {name!r} was tracked from data that stays in its engine; {func} got a "
+            f"pandas frame. Open it with dci.open({name!r}), or track the frame under a new name."
+        )
     stored = KeySpec.from_dict(json.loads(meta["key"]))
     wanted = KeySpec.from_param(df, key, func) if key is not None else KeySpec()
     if wanted != stored:
