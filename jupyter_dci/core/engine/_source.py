@@ -30,7 +30,7 @@ def _duckdb_connection(ordered: bool) -> Any:
     import duckdb
 
     threads = max(1, min(os.cpu_count() or 1, 4))
-    return duckdb.connect(
+    connection = duckdb.connect(
         config={
             "threads": threads,
             "memory_limit": DUCKDB_MEMORY,
@@ -40,6 +40,10 @@ def _duckdb_connection(ordered: bool) -> Any:
             "preserve_insertion_order": ordered,
         }
     )
+    # Its own progress bar would print into the notebook over our panels' progress (a
+    # connection setting: DuckDB refuses it in the global config).
+    connection.execute("SET enable_progress_bar = false")
+    return connection
 
 
 def column_family(dtype: Any) -> str:
