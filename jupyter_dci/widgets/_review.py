@@ -25,6 +25,8 @@ import pandas as pd
 import traitlets
 
 from jupyter_dci.core.review import MAX_CONFUSION_CLASSES, ReviewSession, key_map
+from jupyter_dci.core.review._lazy import is_keyed_dataset, pull_suspects, review_data
+from jupyter_dci.core.review._queue import issue_frame
 from jupyter_dci.core.table._cells import Cell, column_kind, display_name, format_value
 
 # _to_uint8: the same 0-255 scaling as the table's thumbnails, for the larger picture.
@@ -420,6 +422,7 @@ def review(
     classes: Any = None,
     include_all: bool = False,
     stale: Literal["raise", "skip"] = "raise",
+    key: str | None = None,
 ) -> ReviewWidget:
     """Review suspected label errors one by one and fix them in the DataFrame itself.
 
@@ -452,6 +455,12 @@ def review(
     stale : {"raise", "skip"}, default "raise"
         Suspects whose label in ``df`` differs from the one the issues saw: refuse, or
         leave them out with a warning.
+    key : str, optional
+        For data kept in its engine (Polars, Arrow, DuckDB, files, or a ``LazyDataset``
+        given as ``df`` or ``dataset``): the column naming rows, by default the dataset's
+        key or the issues' index name. The suspects are read into pandas by key; with a
+        dataset, each decision becomes its pending edit by key (commit with
+        ``ds.commit(...)``); without one, decisions stay in :attr:`ReviewWidget.decisions`.
 
     Returns
     -------
@@ -482,10 +491,20 @@ def review(
         raise param_error(
             "issues", "review", "a LabelIssues from find_label_issues(df[label], probs)", None
         )
+    if is_keyed_dataset(df):  # review(ds, issues=...): the dataset stands for its data
+        df, dataset = None, df
     if label is None and dataset is not None:
         label = getattr(dataset, "label", None)
     if label is None:
         raise param_error("label", "review", "the name of the label column", None)
+    if is_keyed_dataset(dataset) or not isinstance(df, pd.DataFrame):
+        df, dataset = pull_suspects(
+            review_data(df, dataset),
+            issue_frame(issues, include_all),
+            label=label,
+            key=key,
+            dataset=dataset,
+        )
     session = ReviewSession(
         df,
         label=label,
