@@ -153,12 +153,21 @@ def row_positions(keys: pd.Index, rows: Any, *, func: str) -> np.ndarray:
             raise param_error("rows", func, f"a boolean mask of length {n_rows}", rows)
         series = rows if isinstance(rows, pd.Series) else pd.Series(rows, copy=False)
         return np.flatnonzero(series.to_numpy(dtype=bool, na_value=False))
-    wanted = _as_key_list(rows, keys)
+    wanted = _as_key_list(rows, keys, func)
     if len(wanted) == 0:
         return np.empty(0, dtype=np.int64)
     # pandas makes the Index itself (tuples stay tuples, list of arrays a MultiIndex); the
     # stubs accept only an Index.
-    positions = keys.get_indexer(wanted)  # type: ignore[arg-type]
+    try:
+        positions = keys.get_indexer(wanted)  # type: ignore[arg-type]
+    except TypeError:  # an unhashable "key" (a list or dict inside the list of rows)
+        odd = next((w for w in wanted if not isinstance(w, Hashable)), wanted[0])
+        raise param_error(
+            "rows",
+            func,
+            "keys (numbers, text, or tuples for several key columns) or a boolean mask",
+            odd,
+        ) from None
     if (positions < 0).any():
         unknown = [wanted[i] for i in np.flatnonzero(positions < 0)[:5]]
         raise InvalidParameterError(
@@ -173,7 +182,10 @@ def row_positions(keys: pd.Index, rows: Any, *, func: str) -> np.ndarray:
     return positions[np.sort(first)]
 
 
-def _as_key_list(rows: Any, keys: pd.Index) -> Sequence[Hashable]:
+def _as_key_list(rows: Any, keys: pd.Index, func: str) -> Sequence[Hashable]:
+    if isinstance(rows, dict | set | frozenset):
+        # A dict's keys or a set's order would be a guess at what was meant.
+        raise param_error("rows", func, "a key, a list of keys or a boolean mask", rows)
     is_multi = isinstance(keys, pd.MultiIndex)
     if isinstance(rows, tuple) and is_multi:
         return [rows]

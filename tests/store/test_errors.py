@@ -210,3 +210,14 @@ def test_no_pickle_anywhere_in_the_store():
         text = path.read_text()
         assert "import pickle" not in text, path
         assert "to_pickle" not in text, path
+
+
+@pytest.mark.parametrize("row", [{"a": 1}, {1, 2}, (12, [1]), [[1], 2]])
+def test_rows_that_cannot_be_keys_are_refused_clearly(tmp_path, row) -> None:
+    """ds.blame({'a': 1}) once raised a raw TypeError (issue #15)."""
+    ds = track(pd.DataFrame({"y": ["a", "b"]}), name="d", label="y", root=tmp_path)
+    with pytest.raises(InvalidParameterError, match="'rows' parameter"):
+        ds.blame(row)
+    with pytest.raises(InvalidParameterError, match="'rows' parameter"):
+        ds.relabel(row, "c")
+    assert ds.n_pending == 0
