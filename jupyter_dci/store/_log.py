@@ -146,6 +146,8 @@ class EditLog:
         try:
             self.con.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise self._write_error(exc) from exc
             raise StoreError(
                 f"Another process has held the write lock of {self.folder} for over a "
                 f"minute ({exc}); nothing was written. Retry when it has finished, or "
@@ -153,10 +155,30 @@ class EditLog:
             ) from exc
         try:
             yield self.con
-        except BaseException:
-            self.con.execute("ROLLBACK")
+            self.con.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite has already rolled back after some errors (a full disk): a second
+            # ROLLBACK would fail and hide the cause behind "no transaction is active".
+            if self.con.in_transaction:
+                self.con.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._write_error(exc) from exc
             raise
-        self.con.execute("COMMIT")
+
+    def _write_error(self, exc: sqlite3.OperationalError) -> StoreError:
+        """Say what failed while writing the log, in the store's words."""
+        text = str(exc)
+        if "full" in text or "I/O" in text:
+            cause = "the disk is full or failed (an I/O error)"
+        elif "readonly" in text or "read-only" in text:
+            cause = "the folder or its files are read-only"
+        else:
+            cause = "SQLite could not write"
+        return StoreError(
+            f"Could not write to {self.folder}: {cause} ({text}). Nothing was committed and "
+            "the pending edits are kept: free space or fix the folder's permissions, then "
+            "commit again."
+        )
 
     @contextmanager
     def read_snapshot(self) -> Iterator[sqlite3.Connection]:

@@ -221,3 +221,25 @@ def test_rows_that_cannot_be_keys_are_refused_clearly(tmp_path, row) -> None:
     with pytest.raises(InvalidParameterError, match="'rows' parameter"):
         ds.relabel(row, "c")
     assert ds.n_pending == 0
+
+
+def test_a_full_disk_during_a_commit_is_said_and_keeps_the_pending_edits(tmp_path) -> None:
+    """It surfaced as 'cannot rollback - no transaction is active' (issue #15)."""
+    n = 3_000
+    df = pd.DataFrame({"y": ["a"] * n, "t": ["x" * 50] * n})
+    ds = track(df, name="d", label="y", root=tmp_path)
+    ds.edit(list(range(n)), "t", ["y" * 400] * n)
+    pending = ds.n_pending
+    con = ds._log.con
+    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    # SQLite's own limit on the file's size: the next pages cannot be written, exactly as on
+    # a full disk (SQLITE_FULL).
+    con.execute(f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(StoreError, match="disk is full") as info:
+        ds.commit("big")
+    assert "no transaction is active" not in str(info.value)
+    assert "pending edits are kept" in str(info.value)
+    assert ds.n_pending == pending == n and len(ds.log()) == 1
+    con.execute("PRAGMA max_page_count = 1073741823")
+    assert ds.commit("big").id == 2
+    assert open_dataset("d", root=tmp_path).checkout(2)["t"].iloc[0] == "y" * 400
