@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -21,7 +22,7 @@ import pandas as pd
 
 from ..errors import StoreError, param_error
 from ._results import Version
-from ._schema import DB_NAME, FORMAT, FORMAT_VERSION, connect, create_schema
+from ._schema import DB_NAME, FORMAT, FORMAT_VERSION, connect, connect_read_only, create_schema
 
 __all__ = ["EditLog", "utc_now"]
 
@@ -101,7 +102,10 @@ class EditLog:
                 f"{folder} is not a jupyter_dci dataset (it has no {DB_NAME}). Check the "
                 "name and root, or track a frame to create it."
             )
-        log = cls(folder, connect(path))
+        # A store on a read-only folder (a shared drive, a mounted archive) opens to read;
+        # a write then says the folder is read-only.
+        writable = os.access(folder, os.W_OK) and os.access(path, os.W_OK)
+        log = cls(folder, connect(path) if writable else connect_read_only(path))
         log.check_format()
         return log
 

@@ -107,6 +107,38 @@ def pause_point(name: str) -> None:
         time.sleep(60)
 
 
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open the log of a store on a read-only folder or file system, to read it.
+
+    SQLite reads a WAL database through a shared-memory file it creates beside it; where
+    nothing can be created, a log whose last writer checkpointed it (no ``-wal`` data left)
+    is opened as immutable, which needs no such file. Writes then fail, and the store says
+    the folder is read-only.
+
+    Raises
+    ------
+    StoreError
+        A log that holds uncheckpointed changes in a ``-wal`` file it cannot open.
+    """
+    uri = path.resolve().as_uri()
+    con = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=60.0,
+                          check_same_thread=False)  # fmt: skip
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return con
+    except sqlite3.OperationalError:
+        con.close()
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(
+            f"{path} is on a read-only folder and its last changes are still in {wal.name}, "
+            "which SQLite cannot read without writing beside it. Open it once where it can "
+            "be written (or copy the folder somewhere writable) to fold them in."
+        )
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None,
+                           check_same_thread=False)  # fmt: skip
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """Open the log database in WAL mode, with commits as explicit transactions.
 

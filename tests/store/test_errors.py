@@ -243,3 +243,28 @@ def test_a_full_disk_during_a_commit_is_said_and_keeps_the_pending_edits(tmp_pat
     con.execute("PRAGMA max_page_count = 1073741823")
     assert ds.commit("big").id == 2
     assert open_dataset("d", root=tmp_path).checkout(2)["t"].iloc[0] == "y" * 400
+
+
+def test_a_store_on_a_read_only_folder_opens_to_read_and_refuses_writes(
+    tmp_path, monkeypatch
+) -> None:
+    """It could not be opened at all, and was called corrupt (issue #15).
+
+    The tests run as root, which writes anywhere: the folder is made read-only for SQLite by
+    opening it read-only exactly as the store does when the folder is not writable.
+    """
+    import jupyter_dci.store._log as log_module
+
+    df = pd.DataFrame({"y": ["a", "b", "c"]})
+    ds = track(df, name="d", label="y", root=tmp_path)
+    ds.relabel(1, "z")
+    ds.commit("z")
+    ds._log.close()
+    monkeypatch.setattr(log_module.os, "access", lambda path, mode: False)
+    ro = open_dataset("d", root=tmp_path)
+    assert ro.checkout(2)["y"].tolist() == ["a", "z", "c"]
+    assert len(ro.log()) == 2 and len(ro.diff(1, 2).changes) == 1
+    ro.relabel(0, "q")
+    with pytest.raises(StoreError, match="read-only") as info:
+        ro.commit("nope")
+    assert "corrupt" not in str(info.value) and ro.n_pending == 1
