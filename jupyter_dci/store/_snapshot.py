@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ def base_file_name(version: int) -> str:
     return f"base-{version:06d}.parquet"
 
 
+#: What a base snapshot's file is called: nothing else is read as one.
+_BASE_NAME = re.compile(r"base-\d{6,}\.parquet")
 #: Parquet schema metadata key naming the columns whose cells are numpy arrays (as .npy bytes).
 _ARRAY_COLUMNS_KEY = b"jupyter_dci.array_columns"
 
@@ -169,6 +172,13 @@ def read_base(folder: Path, name: str) -> pd.DataFrame:
     [1]
     >>> tmp.cleanup()
     """
+    if not _BASE_NAME.fullmatch(str(name)):
+        # The log is a file anyone can edit: a recorded name never leads out of the folder.
+        raise StoreError(
+            f"The log of the dataset in {folder} names its base snapshot {str(name)[:200]!r}, "
+            "which is not a snapshot file of its folder (base-NNNNNN.parquet). The log was "
+            "edited or damaged: restore the folder from a backup, or track the data again."
+        )
     path = folder / name
     try:
         # Mapped, not read: Arrow decodes straight from the page cache, without first

@@ -268,3 +268,17 @@ def test_a_store_on_a_read_only_folder_opens_to_read_and_refuses_writes(
     with pytest.raises(StoreError, match="read-only") as info:
         ro.commit("nope")
     assert "corrupt" not in str(info.value) and ro.n_pending == 1
+
+
+@pytest.mark.parametrize("recorded", ["../outside.parquet", "/tmp/any.parquet", "log.sqlite"])
+def test_a_base_path_in_the_log_never_leads_out_of_the_folder(tmp_path, recorded) -> None:
+    """An edited log could make open read any Parquet file on the machine (issue #15)."""
+    outside = tmp_path / "outside.parquet"
+    pd.DataFrame({"y": ["secret", "data"]}).to_parquet(outside)
+    ds = track(pd.DataFrame({"y": ["a", "b"]}), name="d", label="y", root=tmp_path / "root")
+    ds._log.close()
+    target = str(outside) if recorded.startswith("/") else recorded
+    with sqlite3.connect(tmp_path / "root" / "d" / "log.sqlite") as con:
+        con.execute("UPDATE bases SET file = ?", (target,))
+    with pytest.raises(StoreError, match="not a snapshot file of its folder"):
+        open_dataset("d", root=tmp_path / "root").checkout(1)
