@@ -35,6 +35,8 @@ def base_file_name(version: int) -> str:
     return f"base-{version:06d}.parquet"
 
 
+#: Parquet schema metadata key naming the columns whose cells are Python lists.
+_LIST_COLUMNS_KEY = b"jupyter_dci.list_columns"
 #: What a base snapshot's file is called: nothing else is read as one.
 _BASE_NAME = re.compile(r"base-\d{6,}\.parquet")
 #: Parquet schema metadata key naming the columns whose cells are numpy arrays (as .npy bytes).
@@ -125,9 +127,13 @@ def write_base(folder: Path, version: int, frame: pd.DataFrame) -> str:
     try:
         stored, arrays = _encode_arrays(frame)
         table = pa.Table.from_pandas(stored, preserve_index=None)
-        if arrays:
+        lists = [str(c) for c in frame.columns if _is_list_column(frame[c])]
+        if arrays or lists:
             meta = dict(table.schema.metadata or {})
-            meta[_ARRAY_COLUMNS_KEY] = json.dumps(arrays).encode()
+            if arrays:
+                meta[_ARRAY_COLUMNS_KEY] = json.dumps(arrays).encode()
+            if lists:
+                meta[_LIST_COLUMNS_KEY] = json.dumps(lists).encode()
             table = table.replace_schema_metadata(meta)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
         raise DataMismatchError(
@@ -191,9 +197,22 @@ def read_base(folder: Path, name: str) -> pd.DataFrame:
             "is damaged: restore the folder from a backup, or track the data again under "
             "a new name."
         ) from exc
-    arrays = (table.schema.metadata or {}).get(_ARRAY_COLUMNS_KEY)
+    meta = table.schema.metadata or {}
+    arrays = meta.get(_ARRAY_COLUMNS_KEY)
     frame = _writable_categoricals(table.to_pandas())
+    for name in json.loads(meta.get(_LIST_COLUMNS_KEY, b"[]")):
+        # Arrow hands lists back as numpy arrays; the cells were Python lists.
+        cells = pd.Series(table.column(name).to_pylist(), index=frame.index, dtype=object)
+        frame.isetitem(frame.columns.get_loc(name), cells)  # type: ignore[arg-type]
     return _decode_arrays(frame, json.loads(arrays)) if arrays else frame
+
+
+def _is_list_column(column: pd.Series) -> bool:
+    """Whether an object column holds Python lists (and missing values) only."""
+    if column.dtype != object:
+        return False
+    present = column.dropna()
+    return len(present) > 0 and all(type(v) is list for v in present)
 
 
 def _writable_categoricals(frame: pd.DataFrame) -> pd.DataFrame:

@@ -56,6 +56,26 @@ def _check_columns(frame: Any, func: str) -> None:
     if not frame.columns.is_unique:
         dupes = frame.columns[frame.columns.duplicated()].tolist()[:5]
         raise DataMismatchError(f"Tracked frames need unique column names; got {dupes} twice.")
+    for name in frame.columns:
+        _check_storable(frame[name], name)
+
+
+def _check_storable(column: pd.Series, name: str) -> None:
+    """Refuse, before anything is written, a column the store could not give back exactly."""
+    if isinstance(column.dtype, pd.SparseDtype):
+        raise DataMismatchError(
+            f"Column {name!r} is sparse ({column.dtype}), which the store cannot keep as "
+            f"it is. Make it dense first: df[{name!r}] = df[{name!r}].sparse.to_dense(). "
+            "Nothing was written."
+        )
+    if column.dtype == object:
+        huge = [v for v in column.dropna() if type(v) is int and not -(2**63) <= v < 2**63]
+        if huge:
+            raise DataMismatchError(
+                f"Column {name!r} holds integers beyond 64 bits (e.g. {huge[0]}), which "
+                f"Parquet cannot store. Keep them as text: df[{name!r}] = "
+                f"df[{name!r}].astype(str). Nothing was written."
+            )
 
 
 def track(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -282,3 +283,32 @@ def test_a_base_path_in_the_log_never_leads_out_of_the_folder(tmp_path, recorded
         con.execute("UPDATE bases SET file = ?", (target,))
     with pytest.raises(StoreError, match="not a snapshot file of its folder"):
         open_dataset("d", root=tmp_path / "root").checkout(1)
+
+
+@pytest.mark.parametrize(
+    ("column", "words"),
+    [
+        (pd.arrays.SparseArray([0, 0, 1, 0]), "sparse.to_dense()"),
+        (pd.Series([2**63, 1, 2, 3], dtype=object), "beyond 64 bits"),
+        (pd.Series([-(2**70), 1, 2, 3], dtype=object), "beyond 64 bits"),
+    ],
+)
+def test_columns_the_store_cannot_keep_are_refused_up_front(tmp_path, column, words) -> None:
+    """A sparse column or object ints >= 2**63 ended in raw library errors (issue #15)."""
+    df = pd.DataFrame({"y": ["a", "b", "a", "b"], "odd": column})
+    with pytest.raises(DataMismatchError, match=re.escape(words)) as info:
+        track(df, name="d", label="y", root=tmp_path)
+    assert "'odd'" in str(info.value) and "Nothing was written" in str(info.value)
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_column_of_python_lists_comes_back_as_lists(tmp_path) -> None:
+    """It came back as numpy arrays (issue #15)."""
+    df = pd.DataFrame({"y": ["a", "b", "c"], "tags": [["x", "y"], None, [["n"], ["m"]]]})
+    df.loc[2, "tags"] = ["z"]
+    ds = track(df, name="d", label="y", root=tmp_path)
+    ds.relabel(0, "q")
+    ds.commit("q")
+    for frame in (open_dataset("d", root=tmp_path).frame, ds.checkout(1)):
+        assert frame["tags"].tolist() == [["x", "y"], None, ["z"]]
+        assert type(frame["tags"].iloc[0]) is list
