@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import StoreError, param_error
+from ._pin import hash_file
 from ._results import Version
 from ._schema import DB_NAME, FORMAT, FORMAT_VERSION, connect, connect_read_only, create_schema
 
@@ -259,10 +260,31 @@ class EditLog:
         return {r[0] for r in self.con.execute("SELECT file FROM bases")}
 
     def add_base(self, version: int, file: str, n_rows: int) -> None:
-        """Record a base snapshot (inside a write transaction)."""
+        """Record a base snapshot and its content's SHA-256 (inside a write transaction)."""
+        self._ensure_base_digests()
+        path = self.folder / file
+        digest = hash_file(path) if path.is_file() else None
         self.con.execute(
-            "INSERT INTO bases (version, file, n_rows) VALUES (?, ?, ?)", (version, file, n_rows)
+            "INSERT INTO bases (version, file, n_rows, sha256) VALUES (?, ?, ?, ?)",
+            (version, file, n_rows, digest),
         )
+
+    def _has_base_digests(self) -> bool:
+        columns = {r[1] for r in self.con.execute("PRAGMA table_info(bases)")}
+        return "sha256" in columns
+
+    def _ensure_base_digests(self) -> None:
+        # Added to stores written before bases had digests (the column is nullable, and a
+        # reader that does not know it selects the others by name): same format version.
+        if not self._has_base_digests():
+            self.con.execute("ALTER TABLE bases ADD COLUMN sha256 TEXT")
+
+    def base_digest(self, version: int) -> str | None:
+        """Return the SHA-256 recorded for the base of ``version`` (None if not recorded)."""
+        if not self._has_base_digests():
+            return None
+        row = self.con.execute("SELECT sha256 FROM bases WHERE version = ?", (version,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     def add_version(
         self,

@@ -140,10 +140,11 @@ def checkout_frame(log: EditLog, version: int) -> pd.DataFrame:
     """
     with log.read_snapshot():
         base_version, file = log.base_for(version)
+        digest = log.base_digest(base_version)
         base_schema = log.schema_at(base_version)
         schema = log.schema_at(version)
         cells = log.last_values(log.last_edit(base_version), log.last_edit(version))
-    frame = read_base(log.folder, file)
+    frame = read_base(log.folder, file, sha256=digest)
     apply_dtypes(frame, base_schema)
     if schema != base_schema:
         apply_dtypes(frame, schema)

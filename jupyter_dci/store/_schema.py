@@ -41,7 +41,8 @@ CREATE TABLE bases (
     base_id INTEGER PRIMARY KEY,
     version INTEGER NOT NULL UNIQUE,
     file TEXT NOT NULL,
-    n_rows INTEGER NOT NULL
+    n_rows INTEGER NOT NULL,
+    sha256 TEXT
 );
 CREATE TABLE batches (
     batch_id INTEGER PRIMARY KEY,

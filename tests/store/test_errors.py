@@ -312,3 +312,32 @@ def test_a_column_of_python_lists_comes_back_as_lists(tmp_path) -> None:
     for frame in (open_dataset("d", root=tmp_path).frame, ds.checkout(1)):
         assert frame["tags"].tolist() == [["x", "y"], None, ["z"]]
         assert type(frame["tags"].iloc[0]) is list
+
+
+def test_a_base_replaced_by_another_file_of_the_same_shape_is_refused(tmp_path) -> None:
+    """It opened silently with the other data (issue #15)."""
+    df = pd.DataFrame({"y": ["a", "b", "c"], "x": [1.0, 2.0, 3.0]})
+    ds = track(df, name="d", label="y", root=tmp_path)
+    ds._log.close()
+    base = tmp_path / "d" / "base-000001.parquet"
+    other = pd.DataFrame({"y": ["q", "r", "s"], "x": [7.0, 8.0, 9.0]})
+    other.to_parquet(base)  # the same columns, types and rows: only the values differ
+    with pytest.raises(StoreError, match="changed since the store wrote it"):
+        open_dataset("d", root=tmp_path)
+
+
+def test_stores_written_before_base_digests_still_open_and_gain_them(tmp_path) -> None:
+    df = pd.DataFrame({"y": ["a", "b"]})
+    ds = track(df, name="d", label="y", root=tmp_path)
+    ds._log.close()
+    db = tmp_path / "d" / "log.sqlite"
+    with sqlite3.connect(db) as con:  # the log as an older jupyter_dci wrote it
+        con.execute("ALTER TABLE bases DROP COLUMN sha256")
+    again = open_dataset("d", root=tmp_path)
+    assert again.frame["y"].tolist() == ["a", "b"]
+    again.relabel(0, "z")
+    again.commit("z")
+    again.rebase()  # writes a new base: the column comes back, with its digest
+    with sqlite3.connect(db) as con:
+        digests = con.execute("SELECT version, sha256 FROM bases ORDER BY version").fetchall()
+    assert digests[0] == (1, None) and digests[-1][0] == 2 and len(digests[-1][1]) == 64
