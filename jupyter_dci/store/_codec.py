@@ -279,17 +279,39 @@ def decode_texts(texts: Sequence[str]) -> list[Any]:
     """
     if not texts:
         return []
-    items = json.loads("[" + ",".join(texts) + "]")
-    out: list[Any] = []
-    append = out.append
-    for item in items:
-        tag = item[0]
-        # Strings and ints dominate real logs: skip the general dispatch for them.
-        if tag == "s" or tag == "i" or tag == "b":
-            append(item[1])
-        else:
-            append(decode_value(item))
+    try:
+        items = json.loads("[" + ",".join(texts) + "]")
+        out: list[Any] = []
+        append = out.append
+        for item in items:
+            tag = item[0]
+            # Strings and ints dominate real logs: skip the general dispatch for them.
+            if tag == "s" or tag == "i" or tag == "b":
+                append(item[1])
+            else:
+                append(decode_value(item))
+    except (ValueError, TypeError, IndexError, KeyError, RecursionError) as exc:
+        raise unreadable(texts, exc) from None
     return out
+
+
+def unreadable(texts: Any, exc: BaseException) -> StoreError:
+    """Build the store's error for a value of the log that does not decode (edited, damaged)."""
+    shown = next((t for t in texts if _bad(t)), texts[0] if texts else "") if texts else ""
+    return StoreError(
+        f"The edit log holds a value that cannot be read ({type(exc).__name__}: "
+        f"{str(exc)[:100]}; the value starts {str(shown)[:60]!r}). The log was edited or "
+        "damaged: restore the dataset's folder from a backup."
+    )
+
+
+def _bad(text: Any) -> bool:
+    try:
+        item = json.loads(text)
+        decode_value(item)
+    except Exception:  # any failure marks the culprit shown in the message
+        return True
+    return False
 
 
 def encode_dtype(dtype: Any) -> dict[str, Any]:

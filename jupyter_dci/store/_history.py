@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import StoreError
-from ._codec import decode_texts, decode_value, encode_array
+from ._codec import decode_texts, decode_value, encode_array, unreadable
 from ._log import EditLog
 from ._replay import checkout_frame
 from ._results import Change, Diff
@@ -40,10 +40,13 @@ def decode_key(text: str) -> Any:
     >>> decode_key('["s","a"]'), decode_key('[["s","a"],["i",1]]')
     ('a', ('a', 1))
     """
-    item = json.loads(text)
-    if item and isinstance(item[0], list):
-        return tuple(decode_value(part) for part in item)
-    return decode_value(item)
+    try:
+        item = json.loads(text)
+        if item and isinstance(item[0], list):
+            return tuple(decode_value(part) for part in item)
+        return decode_value(item)
+    except (ValueError, TypeError, IndexError, KeyError, RecursionError) as exc:
+        raise unreadable([text], exc) from None
 
 
 def to_changes(rows: Sequence[tuple], *, swap: bool = False) -> tuple[Change, ...]:

@@ -108,7 +108,30 @@ class EditLog:
         writable = os.access(folder, os.W_OK) and os.access(path, os.W_OK)
         log = cls(folder, connect(path) if writable else connect_read_only(path))
         log.check_format()
+        log.check_chain()
         return log
+
+    def check_chain(self) -> None:
+        """Refuse a log whose versions do not form the chain the store writes.
+
+        Versions are 1, 2, 3... each the child of the one before, and each holds the edits
+        after its parent's (``last_edit`` never goes back): a log edited otherwise would
+        replay to wrong frames without a word.
+        """
+        rows = self.con.execute(
+            "SELECT version, parent, last_edit FROM versions ORDER BY version"
+        ).fetchall()
+        previous_edit = 0
+        for i, (version, parent, last_edit) in enumerate(rows, start=1):
+            expected_parent = i - 1 if i > 1 else None
+            if version != i or parent != expected_parent or last_edit < previous_edit:
+                raise StoreError(
+                    f"The versions of the dataset in {self.folder} do not form a chain at "
+                    f"version {version} (parent {parent}, last edit {last_edit}; expected "
+                    f"version {i}, parent {expected_parent}, edits from {previous_edit}). "
+                    "The log was edited or damaged: restore the folder from a backup."
+                )
+            previous_edit = last_edit
 
     def _has_meta(self) -> bool:
         row = self.con.execute(

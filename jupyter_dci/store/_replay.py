@@ -88,6 +88,15 @@ def apply_values(frame: pd.DataFrame, cells: pd.DataFrame) -> None:
     """
     if cells.empty:
         return
+    rows = cells["row_id"].to_numpy(dtype=np.int64)
+    outside = rows[(rows < 0) | (rows >= len(frame))]
+    if len(outside):
+        # A negative position would write the last rows; one past the end would fail raw.
+        raise StoreError(
+            f"The edit log edits row position(s) {sorted(set(outside.tolist()))[:5]} of a "
+            f"snapshot of {len(frame):,} rows. The log was edited or damaged: restore the "
+            "dataset's folder from a backup."
+        )
     for column, group in cells.groupby("column", sort=False):
         if column not in frame.columns:
             raise StoreError(

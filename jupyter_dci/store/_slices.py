@@ -41,8 +41,21 @@ def _definition_json(definition: Any) -> str:
         raise param_error("definition", "save_slice", "JSON-ready data", definition) from exc
 
 
+def _loads(text: str, what: str) -> Any:
+    """Parse JSON the log holds, or say that this part of the log cannot be read."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise StoreError(
+            f"The {what} cannot be read ({type(exc).__name__}). The log was edited or "
+            "damaged: save the slice again, or restore the folder from a backup."
+        ) from None
+
+
 def _evaluate(definition_text: str, frame: pd.DataFrame) -> np.ndarray:
-    data = json.loads(definition_text)
+    data = _loads(definition_text, "slice's definition")
+    if not isinstance(data, dict):
+        raise StoreError("This slice's definition is not an object: save the slice again.")
     try:
         from ..core.predicate._slice import Slice
     except ImportError as exc:
@@ -97,9 +110,19 @@ def save_slice(ds: Dataset, name: str, definition: Any, *, rows: Any) -> pd.Inde
 
 
 def list_slices(ds: Dataset) -> dict[str, Any]:
-    """Every saved slice: name -> definition (as saved)."""
+    """Every saved slice: name -> definition (as saved).
+
+    A definition that cannot be read (an edited log) is listed as ``{"unreadable": why}``:
+    one bad slice never hides the others.
+    """
     rows = ds._log.con.execute("SELECT name, definition FROM slices ORDER BY name")
-    return {name: json.loads(text) for name, text in rows}
+    out: dict[str, Any] = {}
+    for name, text in rows:
+        try:
+            out[name] = _loads(text, f"definition of slice {name!r}")
+        except StoreError as exc:
+            out[name] = {"unreadable": str(exc)}
+    return out
 
 
 def slice_rows(ds: Dataset, name: str, version: Any) -> pd.Index:
@@ -113,7 +136,13 @@ def slice_rows(ds: Dataset, name: str, version: Any) -> pd.Index:
         "SELECT row_ids FROM slice_rows WHERE name = ? AND version = ?", (name, target)
     ).fetchone()
     if stored is not None:
-        return ds._keys.take(np.asarray(json.loads(stored[0]), dtype=np.int64))
+        positions = np.asarray(_loads(stored[0], f"rows of slice {name!r}"), dtype=np.int64)
+        if positions.ndim != 1 or ((positions < 0) | (positions >= len(ds._keys))).any():
+            raise StoreError(
+                f"The stored rows of slice {name!r} are not positions of this dataset's rows. "
+                "The log was edited or damaged: save the slice again."
+            )
+        return ds._keys.take(positions)
     positions = np.flatnonzero(_evaluate(found[0], checkout_frame(log, target)))
     _store_rows(ds, name, target, positions)
     return ds._keys.take(positions)

@@ -341,3 +341,45 @@ def test_stores_written_before_base_digests_still_open_and_gain_them(tmp_path) -
     with sqlite3.connect(db) as con:
         digests = con.execute("SELECT version, sha256 FROM bases ORDER BY version").fetchall()
     assert digests[0] == (1, None) and digests[-1][0] == 2 and len(digests[-1][1]) == 64
+
+
+def _tampered(tmp_path, *statements):
+    ds = track(pd.DataFrame({"y": ["a", "b", "c"]}), name="d", label="y", root=tmp_path)
+    ds.relabel(1, "z")
+    ds.commit("z")
+    ds.save_slice("s1", "y == 'a'")
+    ds.save_slice("s2", "y == 'c'")
+    ds._log.close()
+    with sqlite3.connect(tmp_path / "d" / "log.sqlite") as con:
+        for statement in statements:
+            con.execute(statement)
+
+
+@pytest.mark.parametrize(
+    ("statement", "words"),
+    [
+        ("UPDATE edits SET row_id = 99", "row position(s) [99]"),
+        # A negative position once silently relabelled the last row.
+        ("UPDATE edits SET row_id = -1", "row position(s) [-1]"),
+        ("UPDATE edits SET new_value = '[\"s\", '", "cannot be read (JSONDecodeError"),
+        ("UPDATE edits SET new_value = '{\"s\": 1}'", "cannot be read"),
+        ("UPDATE versions SET parent = 2 WHERE version = 2", "do not form a chain"),
+        ("UPDATE versions SET version = 5 WHERE version = 2", "do not form a chain"),
+    ],
+)
+def test_a_tampered_log_gets_the_stores_own_error(tmp_path, statement, words) -> None:
+    """Raw IndexError, JSONDecodeError, or a silently wrong checkout before (issue #15)."""
+    _tampered(tmp_path, statement)
+    with pytest.raises(StoreError, match=re.escape(words)):
+        open_dataset("d", root=tmp_path).checkout(2)
+
+
+def test_one_unreadable_slice_does_not_hide_the_others(tmp_path) -> None:
+    deep = '{"op":"not","operand":' * 3000 + "1" + "}" * 3000
+    _tampered(tmp_path, f"UPDATE slices SET definition = '{deep}' WHERE name = 's1'")
+    ds = open_dataset("d", root=tmp_path)
+    listed = ds.slices()
+    assert listed["s2"] == {"expression": "y == 'c'"} and "unreadable" in listed["s1"]
+    assert ds.slice_rows("s2").tolist() == [2]
+    with pytest.raises(StoreError, match="cannot be read"):
+        ds.slice_rows("s1", version=1)  # not stored at 1: the definition is needed
