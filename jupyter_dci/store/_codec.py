@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.typing import NaTType
 
-from ..errors import StoreError, param_error
+from ..errors import DataMismatchError, StoreError, param_error
 
 __all__ = [
     "decode_dtype",
@@ -348,6 +348,45 @@ def encode_dtype(dtype: Any) -> dict[str, Any]:
             "na_value": "NA" if na_value is pd.NA else "nan",
         }
     return {"kind": "name", "name": str(dtype)}
+
+
+def check_storable(dtype: Any, column: Any, func: str) -> None:
+    """Refuse a dtype the store could record but not rebuild, before anything is written.
+
+    A dtype is kept as a description (:func:`encode_dtype`) and rebuilt on every read; one
+    that does not come back equal (Arrow lists, structs, maps, dictionaries, decimals) would
+    make the dataset unreadable after the write.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> check_storable(pd.ArrowDtype(pa.list_(pa.int64())), "tags", "track")
+    Traceback (most recent call last):
+    ...
+    jupyter_dci.errors.DataMismatchError: Column 'tags' has the dtype list<item: int64>[pyarrow]...
+    """
+    try:
+        decode_dtype(encode_dtype(dtype))
+        return
+    except (StoreError, TypeError, ValueError, NotImplementedError):
+        pass
+    hint = (
+        "df[col] = df[col].astype(object) (lists and dicts are kept as Python values)"
+        if isinstance(dtype, pd.ArrowDtype) and pa_nested(dtype)
+        else "df[col] = df[col].astype(str), or a NumPy dtype (float64, int64, category)"
+    )
+    raise DataMismatchError(
+        f"Column {column!r} has the dtype {dtype}, which the store cannot rebuild exactly "
+        f"when it reads the dataset back. Convert it first: {hint}. Nothing was written by "
+        f"{func}."
+    )
+
+
+def pa_nested(dtype: Any) -> bool:
+    """Whether an ArrowDtype holds lists, structs or maps."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_nested(dtype.pyarrow_dtype))
 
 
 def decode_dtype(desc: dict[str, Any]) -> Any:

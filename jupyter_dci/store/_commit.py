@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import StoreError, param_error
 from ._author import default_author
+from ._codec import check_storable
 from ._events import emit
 from ._history import merge_schema, rebase_old_values
 from ._log import utc_now
@@ -49,6 +50,10 @@ def commit_pending(
             "ds.relabel(...) or ds.edit(...) first."
         )
     ds._check_frame("commit")
+    # A column whose dtype was changed in the frame to one the store cannot rebuild would
+    # land a version no process could open: refused before the write, edits kept.
+    for column in ds.frame.columns:
+        check_storable(ds.frame[column].dtype, column, "commit (the pending edits are kept)")
     cells = ds._pending.cells(net=False)
     batches = ds._pending.batches
     log = ds._log

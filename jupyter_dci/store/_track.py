@@ -18,6 +18,7 @@ import pandas as pd
 from ..core.engine._inputs import is_pandas, pandas_only
 from ..errors import DataMismatchError, StoreError, param_error
 from ._author import default_author
+from ._codec import check_storable
 from ._dataset import Dataset
 from ._keys import KeySpec, check_same_rows, differing_cells, validate_keys
 from ._log import EditLog, utc_now
@@ -76,6 +77,7 @@ def _check_storable(column: pd.Series, name: str) -> None:
                 f"Parquet cannot store. Keep them as text: df[{name!r}] = "
                 f"df[{name!r}].astype(str). Nothing was written."
             )
+    check_storable(column.dtype, name, "track")
 
 
 def track(

@@ -383,3 +383,46 @@ def test_one_unreadable_slice_does_not_hide_the_others(tmp_path) -> None:
     assert ds.slice_rows("s2").tolist() == [2]
     with pytest.raises(StoreError, match="cannot be read"):
         ds.slice_rows("s1", version=1)  # not stored at 1: the definition is needed
+
+
+def _arrow_columns() -> dict[str, pd.Series]:
+    import decimal
+
+    import pyarrow as pa
+
+    return {
+        "lists": pd.Series([[1, 2], [3], [4]], dtype=pd.ArrowDtype(pa.list_(pa.int64()))),
+        "structs": pd.Series(
+            [{"a": 1}, {"a": 2}, {"a": 3}], dtype=pd.ArrowDtype(pa.struct([("a", pa.int64())]))
+        ),
+        "maps": pd.Series(
+            [[("k", 1)], [("k", 2)], [("j", 3)]],
+            dtype=pd.ArrowDtype(pa.map_(pa.string(), pa.int64())),
+        ),
+        "dictionary": pd.Series(
+            pd.array(["a", "b", "a"], dtype=pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string())))
+        ),
+        "decimals": pd.Series(
+            [decimal.Decimal("1.5"), decimal.Decimal("2.25"), None],
+            dtype=pd.ArrowDtype(pa.decimal128(6, 2)),
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_arrow_columns()))
+def test_arrow_dtypes_the_store_cannot_rebuild_are_refused_before_any_write(tmp_path, name) -> None:
+    """Accepted by track, then the first commit landed and no process could open it (#15)."""
+    column = _arrow_columns()[name]
+    with pytest.raises(DataMismatchError, match=f"Column '{name}' has the dtype") as info:
+        track(pd.DataFrame({"y": ["a", "b", "c"], name: column}), name="d", root=tmp_path)
+    assert "Nothing was written by track" in str(info.value)
+    assert not (tmp_path / "d").exists()
+    # A frame given such a column after tracking: the commit is refused, nothing lands.
+    df = pd.DataFrame({"y": ["a", "b", "c"], name: column.astype(str)})
+    ds = track(df, name="e", label="y", root=tmp_path)
+    ds.relabel(0, "q")
+    df[name] = column  # the same column, now of that dtype
+    with pytest.raises(DataMismatchError, match="pending edits are kept"):
+        ds.commit("q")
+    assert ds.n_pending == 1 and len(ds.log()) == 1
+    assert open_dataset("e", root=tmp_path).frame["y"].tolist() == ["a", "b", "c"]
