@@ -21,6 +21,7 @@ import traitlets
 from jupyter_dci.charts import bar_spec, histogram_spec
 from jupyter_dci.core.profile import ColumnProfile, DataFrameProfile
 from jupyter_dci.core.profile import profile as _core_profile
+from jupyter_dci.core.profile._display import shown_alerts, shown_columns
 from jupyter_dci.core.profile._lazy_rows import alert_predicate, no_predicate_reason
 from jupyter_dci.core.profile._result import cut_prefix
 from jupyter_dci.errors import DataMismatchError, InvalidParameterError
@@ -142,6 +143,9 @@ class ProfileWidget(anywidget.AnyWidget):
         for alert in result.alerts:
             severities[alert.severity] = severities.get(alert.severity, 0) + 1
         self._result = result
+        # A wide frame's panel stays small: the columns with alerts first (see _display).
+        columns, cards_note = shown_columns(result)
+        listed, alerts_note = shown_alerts(result)
         with self.hold_sync():
             self._overview = {
                 "n_rows": result.n_rows,
@@ -156,6 +160,7 @@ class ProfileWidget(anywidget.AnyWidget):
                 "n_rows_profiled": result.n_rows_profiled,
                 "seconds": round(result.seconds, 3),
                 "label": "" if result.label is None else str(result.label),
+                "notes": [n for n in (cards_note, alerts_note) if n],
             }
             self._alerts = [
                 {
@@ -166,9 +171,9 @@ class ProfileWidget(anywidget.AnyWidget):
                     "message": a.message,
                     "n_rows": a.n_rows,
                 }
-                for i, a in enumerate(result.alerts)
+                for i, a in enumerate(listed)
             ]
-            self._cards = [_card(c) for c in result.columns.values()]
+            self._cards = [_card(c) for c in columns]
 
     def _profile(self) -> DataFrameProfile:
         if self._result is None:

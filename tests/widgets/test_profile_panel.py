@@ -167,3 +167,27 @@ def test_data_profiled_in_its_engine_shows_its_profile_and_filters_its_rows_ther
     bundle = prof._repr_mimebundle_()
     bundle = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_a_wide_frame_keeps_its_panel_and_report_small(tmp_path: Any) -> None:
+    """200 x 10,000 made a 32 MB widget state and a 38 MB report (issue #15)."""
+    rng = np.random.default_rng(0)
+    n_cols = 3_000
+    frame = pd.DataFrame(rng.normal(size=(60, n_cols)), columns=[f"c{i}" for i in range(n_cols)])
+    frame["c2999"] = 0.0  # a constant column, far right: its card must still be shown
+    prof = dci.profile(frame)
+    panel = prof.show()
+    state = panel.summary.get_state()
+    size = len(json.dumps({k: v for k, v in state.items() if k != "_esm"}, default=str))
+    assert size < 500_000
+    names = [card["name"] for card in state["_cards"]]
+    assert len(names) == 100 and "c2999" in names
+    assert names == sorted(names, key=lambda n: int(n[1:]))  # the frame's order
+    assert state["_overview"]["notes"] == [
+        "Cards for 100 of 3,000 columns (those with alerts first); prof.columns holds them all."
+    ]
+    out = tmp_path / "wide.html"
+    prof.to_html(out)
+    page = out.read_text(encoding="utf-8")
+    assert out.stat().st_size < 1_000_000 and "Cards for 100 of 3,000 columns" in page
+    assert len(prof.columns) == n_cols  # the profile itself keeps every column

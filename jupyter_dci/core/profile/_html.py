@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jupyter_dci.core.profile._display import shown_alerts, shown_columns
 from jupyter_dci.core.profile._svg import bars_svg, esc, histogram_svg
 
 if TYPE_CHECKING:
@@ -100,15 +101,17 @@ def _overview(prof: DataFrameProfile) -> str:
 def _alerts(prof: DataFrameProfile) -> str:
     if not prof.alerts:
         return "<section><h2>Alerts</h2><p>No alerts.</p></section>"
+    listed, note = shown_alerts(prof)
     rows = "".join(
         f'<tr><td><span class="sev sev-{esc(a.severity)}">{esc(a.severity)}</span></td>'
         f"<td>{esc(a.kind)}</td><td>{esc(a.column if a.column is not None else '')}</td>"
         f"<td>{esc(f'{a.n_rows:,}' if a.n_rows else '')}</td><td>{esc(a.message)}</td></tr>"
-        for a in prof.alerts
+        for a in listed
     )
     head = "<tr><th>Severity</th><th>Kind</th><th>Column</th><th>Rows</th><th>Message</th></tr>"
+    more = f'<p class="muted">{esc(note)}</p>' if note else ""
     return (
-        f'<section><h2>Alerts ({len(prof.alerts)})</h2><table class="alerts">{head}{rows}'
+        f'<section><h2>Alerts ({len(prof.alerts)})</h2>{more}<table class="alerts">{head}{rows}'
         "</table></section>"
     )
 
@@ -195,7 +198,9 @@ def render_html(prof: DataFrameProfile, *, title: str | None = None) -> str:
     (False, True)
     """
     title = title or "Data profile"
-    cards = "".join(_column_card(c) for c in prof.columns.values())
+    shown, note = shown_columns(prof)
+    cards = "".join(_column_card(c) for c in shown)
+    more = f'<p class="muted">{esc(note)}</p>' if note else ""
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         "<!DOCTYPE html>\n"
@@ -208,7 +213,7 @@ def render_html(prof: DataFrameProfile, *, title: str | None = None) -> str:
         f'<header><h1>{esc(title)}</h1><div class="muted" style="color:#cbd5e1">'
         f"jupyter_dci profile · {esc(stamp)}</div></header><main>"
         f"{_overview(prof)}{_alerts(prof)}"
-        f'<section><h2>Columns</h2><div class="cards">{cards}</div></section>'
+        f'<section><h2>Columns</h2>{more}<div class="cards">{cards}</div></section>'
         f"{_associations(prof)}</main></body></html>\n"
     )
 
