@@ -5,6 +5,10 @@
 ``by`` columns, and, for a tracked dataset, the recorded metrics per slice across versions. A
 click on a slice or a bar shows its rows in the table below (ready to review and relabel); a
 slice can be saved by name with the dataset.
+
+Data beyond pandas (Polars, Arrow, DuckDB, Parquet or CSV files) stays in its engine: the
+errors are one of its columns, the search and the per-value charts are computed there, and a
+click filters the table below by the slice's predicate instead of selecting rows.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ import pandas as pd
 import traitlets
 
 from jupyter_dci.charts import rate_spec, versions_spec
+from jupyter_dci.core.engine import as_source
 from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.core.slices._find import FoundSlices, find_slices
-from jupyter_dci.core.slices._metrics import slice_metrics
+from jupyter_dci.core.slices._lazy_metrics import mean_by
+from jupyter_dci.core.slices._metrics import SliceMetrics, slice_metrics
 from jupyter_dci.errors import InvalidParameterError
 from jupyter_dci.widgets._base import read_bundle, reply_safely
 from jupyter_dci.widgets._table import TableWidget
@@ -45,10 +51,10 @@ class SlicesWidget(anywidget.AnyWidget):
     def __init__(
         self,
         found: FoundSlices,
-        frame: pd.DataFrame,
+        frame: Any,
         table: TableWidget,
         *,
-        errors: np.ndarray,
+        errors: np.ndarray | str,
         by: list[Any],
         dataset: Any = None,
     ) -> None:
@@ -111,16 +117,21 @@ class SlicesWidget(anywidget.AnyWidget):
 
     # ---- charts ------------------------------------------------------------------
 
-    def _per_value_chart(self, column: Any, errors: np.ndarray) -> dict[str, Any]:
-        # The error per value is the mean of the errors: y_true all 0, y_pred the errors, and the
-        # metric a mean (a rate for 0/1 errors, the mean loss otherwise).
-        result = slice_metrics(
-            self._frame,
-            y_true=np.zeros(len(errors)),
-            y_pred=errors,
-            by=[column],
-            metric=lambda _t, p: float(np.mean(p)),
-        )
+    def _per_value_chart(self, column: Any, errors: np.ndarray | str) -> dict[str, Any]:
+        result: SliceMetrics
+        if isinstance(errors, str):
+            # Data in its engine: the mean of the errors column per value, computed there.
+            result = mean_by(self._frame, errors, [column], func="slices")
+        else:
+            # The error per value is the mean of the errors: y_true all 0, y_pred the errors,
+            # and the metric a mean (a rate for 0/1 errors, the mean loss otherwise).
+            result = slice_metrics(
+                self._frame,
+                y_true=np.zeros(len(errors)),
+                y_pred=errors,
+                by=[column],
+                metric=lambda _t, p: float(np.mean(p)),
+            )
         labels, rates, groups = [], [], {}
         for group in result.groups:
             if group.slice is None:  # the "all rows" line
@@ -131,7 +142,7 @@ class SlicesWidget(anywidget.AnyWidget):
             groups[label] = key
             labels.append(label)
             rates.append(group.value)
-        spec = rate_spec(labels, rates, overall=float(np.mean(errors)))
+        spec = rate_spec(labels, rates, overall=self.found.error)
         return {
             "key": f"by:{column}",
             "title": f"error by {column}",
@@ -164,6 +175,12 @@ class SlicesWidget(anywidget.AnyWidget):
         definition = self._groups.get(key)
         if definition is None:
             raise InvalidParameterError(f"No slice {key!r} in this panel.")
+        if not isinstance(self._frame, pd.DataFrame):
+            # Rows in an engine are shown by a filter there, with the slice as its caption.
+            text = definition.describe()
+            self._table.filter = text
+            self._table.caption = text
+            return self._table.count_rows(text)
         mask = np.asarray(definition.mask(self._frame), dtype=bool)
         self._table.show_rows(mask, caption=definition.describe())
         if self.on_show is not None:
@@ -226,7 +243,7 @@ class SlicesPanel(ipywidgets.VBox):
 
 
 def slices(
-    df: pd.DataFrame,
+    df: Any,
     errors: Any,
     *,
     by: Any = None,
@@ -237,10 +254,13 @@ def slices(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        The frame the errors belong to (one error per row).
+    df : pandas.DataFrame, or data beyond pandas
+        The frame the errors belong to (one error per row); or a Polars DataFrame or
+        LazyFrame, a PyArrow Table or Dataset, a DuckDB relation, a path or glob of Parquet
+        or CSV files, searched and shown in its own engine.
     errors : array-like or str
-        A boolean (wrong or right) or a loss per row, or the name of such a column.
+        A boolean (wrong or right) or a loss per row, or the name of such a column (the
+        only form data beyond pandas takes).
     by : column label or list of labels, optional
         Columns whose per-value error is charted too (numeric columns binned by quantiles).
     dataset : jupyter_dci.store.Dataset, optional
@@ -268,12 +288,21 @@ def slices(
     >>> panel.found.slices[0].slice.describe().startswith("country == 'IN' and age <")
     True
     """
+    columns = [] if by is None else ([by] if not isinstance(by, list | tuple) else list(by))
+    if not isinstance(df, pd.DataFrame):
+        found = find_slices(df, errors, **find_options)
+        names = as_source(df, "slices").columns
+        for column in columns:
+            if column not in names:
+                raise InvalidParameterError(f"The 'by' column {column!r} is not in the data.")
+        table = TableWidget(df, height=320)
+        summary = SlicesWidget(found, df, table, errors=errors, by=columns, dataset=dataset)
+        return SlicesPanel(summary, table)
     if isinstance(errors, str):
         if errors not in df.columns:
             raise InvalidParameterError(f"No column {errors!r} to read the errors from.")
         errors = df[errors].to_numpy()
     found = find_slices(df, errors, **find_options)
-    columns = [] if by is None else ([by] if not isinstance(by, list | tuple) else list(by))
     for column in columns:
         if column not in df.columns:
             raise InvalidParameterError(f"The 'by' column {column!r} is not in the frame.")

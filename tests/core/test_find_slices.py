@@ -296,8 +296,8 @@ def test_bad_input_is_refused_clearly(kwargs: dict, error: type[Exception]) -> N
 def test_not_a_frame() -> None:
     with pytest.raises(UnsupportedInputError, match="find_slices takes a pandas DataFrame"):
         find_slices([[1, 2]], [0, 1])  # type: ignore[arg-type]
-    # Data the engine layer knows is told how to convert it, and what takes it as it is.
-    with pytest.raises(UnsupportedInputError, match=r"Convert it with df\.to_pandas\(\)"):
+    # Data the engine layer knows is searched in its engine, errors given as one of its columns.
+    with pytest.raises(InvalidParameterError, match="the name of a column of the data"):
         find_slices(pl.DataFrame({"x": [1, 2]}), [0, 1])
 
 

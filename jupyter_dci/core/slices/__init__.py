@@ -8,6 +8,9 @@
 - :func:`model_errors` says where a model is wrong, from predictions or the top class of
   its probabilities (``_errors``): what the workbench's Slices tab searches.
 
+Both take data beyond pandas (Polars, Arrow, DuckDB, Parquet or CSV files) and compute in
+its engine (``_lazy_*``): the same slices and figures as on pandas, from bounded results.
+
 Examples
 --------
 >>> import pandas as pd

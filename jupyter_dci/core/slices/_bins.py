@@ -24,7 +24,20 @@ from jupyter_dci.core.predicate._ast import format_literal, quote_column
 from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.errors import PredicateError
 
-__all__ = ["Feature", "encode_feature", "encode_features"]
+__all__ = [
+    "Feature",
+    "bool_levels",
+    "category_level",
+    "choose_edges",
+    "datetime_literal",
+    "encode_feature",
+    "encode_features",
+    "number_literal",
+    "quantile_targets",
+    "range_levels",
+    "small_codes",
+    "value_levels",
+]
 
 # Values the predicate language can write as literals.
 _LITERAL_TYPES = (str, int, float, bool)
@@ -58,7 +71,8 @@ class Feature:
         return len(self.levels)
 
 
-def _small_codes(codes: np.ndarray, n_codes: int) -> np.ndarray:
+def small_codes(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """Return ``codes`` in the smallest int type holding ``n_codes`` codes."""
     # int8 codes make the gathers of the lattice search 4-8x lighter than int64.
     dtype = np.int8 if n_codes < 127 else np.int16 if n_codes < 32_000 else np.int32
     return codes.astype(dtype, copy=False)
@@ -75,17 +89,40 @@ def _nice(value: float) -> float:
     return float(f"{value:.3g}")
 
 
-def _edges(valid: np.ndarray, n_bins: int, integral: bool, nice: bool) -> np.ndarray:
-    """Cut points ``e`` (bins ``x < e1``, ``e1 <= x < e2`` ...), snapped to observed values."""
-    targets = np.arange(1, n_bins) / n_bins
-    low = np.quantile(valid, targets, method="lower")
+def choose_edges(
+    targets: np.ndarray,
+    low: np.ndarray,
+    above: list[float | None],
+    n_below: list[int],
+    n_below_next: list[int],
+    size: int,
+    bounds: tuple[float, float],
+    *,
+    integral: bool,
+    nice: bool,
+) -> np.ndarray:
+    """Pick each cut between an observed value at a quantile and the next one up.
+
+    The rule of :func:`_edges`, from figures an engine can compute as well as numpy:
+    ``low`` the observed values at the ``targets`` (numpy's ``lower`` quantiles), ``above``
+    the smallest value above each (None if none), ``n_below`` the values below each and
+    ``n_below_next`` the values below the next one up; ``size`` the values in all and
+    ``bounds`` their (min, max).
+
+    Examples
+    --------
+    >>> # The values 1, 2, 3, 4: half of them lie below 3, a quarter below 2.
+    >>> choose_edges(np.array([0.5]), np.array([2.0]), [3.0], [1], [2], 4, (1.0, 4.0),
+    ...              integral=True, nice=False)
+    array([3.])
+    """
     edges = []
-    for target, value in zip(targets, low, strict=True):
-        above = valid[valid > value]
+    for i, (target, value) in enumerate(zip(targets, low, strict=True)):
         # Between the observed value at the quantile and the next one up, keep the cut
         # whose share of rows below is closest to the target (ties: ages, counts).
-        options = [value] if above.size == 0 else [value, above.min()]
-        gaps = [abs(np.count_nonzero(valid < v) / valid.size - target) for v in options]
+        options = [value] if above[i] is None else [value, above[i]]
+        below = [n_below[i], n_below_next[i]][: len(options)]
+        gaps = [abs(count / size - target) for count in below]
         # On a tie keep the lower cut (the smaller first bin).
         edges.append(options[1] if gaps[1:] and gaps[1] < gaps[0] - 1e-9 else options[0])
     out = np.asarray(edges, dtype=float)
@@ -93,7 +130,46 @@ def _edges(valid: np.ndarray, n_bins: int, integral: bool, nice: bool) -> np.nda
         out = np.array([_nice(v) for v in out])
     out = np.unique(out)
     # A cut at or below the minimum (or above the maximum) leaves an empty bin.
-    return out[(out > valid.min()) & (out <= valid.max())]
+    return out[(out > bounds[0]) & (out <= bounds[1])]
+
+
+def quantile_targets(n_bins: int) -> np.ndarray:
+    """Return the shares of rows where ``n_bins`` quantile bins are cut (``1/n .. (n-1)/n``)."""
+    return np.arange(1, n_bins) / n_bins
+
+
+def _edges(valid: np.ndarray, n_bins: int, integral: bool, nice: bool) -> np.ndarray:
+    """Cut points ``e`` (bins ``x < e1``, ``e1 <= x < e2`` ...), snapped to observed values."""
+    targets = quantile_targets(n_bins)
+    low = np.quantile(valid, targets, method="lower")
+    above: list[float | None] = []
+    n_below: list[int] = []
+    n_below_next: list[int] = []
+    for value in low:
+        bigger = valid[valid > value]
+        above.append(None if bigger.size == 0 else bigger.min())
+        n_below.append(int(np.count_nonzero(valid < value)))
+        n_below_next.append(0 if bigger.size == 0 else int(np.count_nonzero(valid < above[-1])))
+    bounds = (valid.min(), valid.max())
+    return choose_edges(
+        targets, low, above, n_below, n_below_next, valid.size, bounds, integral=integral, nice=nice
+    )
+
+
+def value_levels(col: str, values: Any, fmt: Any) -> list[str]:
+    """One level per value of a column with few values: ``col == v``."""
+    return [f"{col} == {fmt(v)}" for v in values]
+
+
+def range_levels(col: str, edges: np.ndarray, fmt: Any) -> list[str]:
+    """Return the levels of the bins cut at ``edges``: ``col < e1``, ``col >= e1 and ...``."""
+    if edges.size == 0:
+        return [f"notna({col})"]
+    texts = [fmt(e) for e in edges]
+    levels = [f"{col} < {texts[0]}"]
+    levels += [f"{col} >= {a} and {col} < {b}" for a, b in itertools.pairwise(texts)]
+    levels.append(f"{col} >= {texts[-1]}")
+    return levels
 
 
 def _numeric(
@@ -109,28 +185,46 @@ def _numeric(
     if uniq.size <= n_bins:
         # Few distinct values: one level per value reads better than a range.
         codes = np.searchsorted(uniq, np.where(missing, uniq[0], x))
-        levels = [f"{col} == {fmt(v)}" for v in uniq]
+        levels = value_levels(col, uniq, fmt)
     else:
         edges = _edges(valid, n_bins, integral, nice)
         codes = np.searchsorted(edges, np.where(missing, edges[0] if edges.size else 0, x), "right")
-        if edges.size == 0:
-            levels = [f"notna({col})"]
-        else:
-            texts = [fmt(e) for e in edges]
-            levels = [f"{col} < {texts[0]}"]
-            levels += [f"{col} >= {a} and {col} < {b}" for a, b in itertools.pairwise(texts)]
-            levels.append(f"{col} >= {texts[-1]}")
+        levels = range_levels(col, edges, fmt)
     if missing.any():
         codes = np.where(missing, len(levels), codes)
         levels.append(f"isna({col})")
     return codes, levels
 
 
-def _number_literal(integral: bool) -> Any:
+def number_literal(integral: bool) -> Any:
+    """Return the function writing a number column's value as a literal (ints as ints)."""
+
     def fmt(value: float) -> str:
         return format_literal(int(value) if integral else float(value))
 
     return fmt
+
+
+def datetime_literal(tz: Any) -> Any:
+    """Return the function writing nanoseconds since the epoch (UTC) as a literal in ``tz``.
+
+    Examples
+    --------
+    >>> datetime_literal(None)(86_400e9)
+    "'1970-01-02 00:00:00'"
+    """
+
+    def fmt(v: float) -> str:
+        stamp = pd.Timestamp(int(v), tz="UTC")
+        stamp = stamp.tz_convert(tz) if tz is not None else stamp.tz_localize(None)
+        return format_literal(str(stamp))
+
+    return fmt
+
+
+def category_level(col: str, value: Any) -> str:
+    """Return the level of one value of a text, categorical or bool column: ``col == v``."""
+    return f"{col} == {format_literal(value)}"
 
 
 def _categorical(col: str, series: pd.Series, max_levels: int) -> tuple[np.ndarray, list[str]]:
@@ -143,7 +237,7 @@ def _categorical(col: str, series: pd.Series, max_levels: int) -> tuple[np.ndarr
     keep = np.argsort(-counts, kind="stable")[:max_levels]
     remap = np.full(len(values) + 1, len(keep), dtype=np.int64)
     remap[keep] = np.arange(len(keep))
-    levels = [f"{col} == {format_literal(values[i])}" for i in keep]
+    levels = [category_level(col, values[i]) for i in keep]
     missing = codes < 0
     out = remap[np.where(missing, len(values), codes)]
     if missing.any():
@@ -173,15 +267,17 @@ def _levels_agree(series: pd.Series, column: Any, codes: np.ndarray, levels: lis
         return False
 
 
+def bool_levels(col: str, missing: bool) -> list[str]:
+    """Return the levels of a bool column: False, True, and missing values if it has any."""
+    return [f"{col} == False", f"{col} == True"] + ([f"isna({col})"] if missing else [])
+
+
 def _bools(col: str, series: pd.Series) -> tuple[np.ndarray, list[str]]:
     # Straight from the bits: factorising a million Python bools costs ~0.4 s.
     missing = series.isna().to_numpy()
     values = series.to_numpy(dtype=bool, na_value=False)
     codes = np.where(missing, 2, values.astype(np.int8))
-    levels = [f"{col} == False", f"{col} == True"]
-    if missing.any():
-        levels.append(f"isna({col})")
-    return codes, levels
+    return codes, bool_levels(col, bool(missing.any()))
 
 
 def encode_feature(
@@ -232,7 +328,7 @@ def encode_feature(
             integral = pd.api.types.is_integer_dtype(dtype) or bool(
                 np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53)
             )
-            fmt = _number_literal(integral)
+            fmt = number_literal(integral)
             codes, levels = _numeric(col, x, n_bins, max_levels, fmt, integral, nice)
             kind = "numeric"
         elif pd.api.types.is_datetime64_any_dtype(dtype):
@@ -242,12 +338,7 @@ def encode_feature(
                 values = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
             x = np.where(np.isnat(values), np.nan, values.astype("int64").astype(float))
 
-            def fmt(v: float) -> str:
-                stamp = pd.Timestamp(int(v), tz="UTC")
-                stamp = stamp.tz_convert(tz) if tz is not None else stamp.tz_localize(None)
-                return format_literal(str(stamp))
-
-            codes, levels = _numeric(col, x, n_bins, max_levels, fmt, True, False)
+            codes, levels = _numeric(col, x, n_bins, max_levels, datetime_literal(tz), True, False)
             kind = "datetime"
         elif (
             isinstance(dtype, pd.CategoricalDtype)
@@ -265,7 +356,7 @@ def encode_feature(
     used = np.bincount(np.asarray(codes, dtype=np.intp), minlength=len(levels) + 1)
     if np.count_nonzero(used[: len(levels)]) < 2:
         return "constant (one value, no missing values)"
-    return Feature(column, _small_codes(np.asarray(codes), len(levels) + 1), tuple(levels), kind)
+    return Feature(column, small_codes(np.asarray(codes), len(levels) + 1), tuple(levels), kind)
 
 
 def encode_features(

@@ -1,11 +1,12 @@
 """``find_slices``: the slices (``country == 'IN' and age < 25``) where errors concentrate.
 
-The lattice search lives in ``_slice_search`` and the encoding of columns in
-``_slice_bins``; this module checks the inputs, picks the reported slices among the
-search's candidates and builds the frozen result.
+The lattice search lives in ``_search`` and the encoding of columns in ``_bins``; this
+module checks the inputs, runs the search and builds the frozen result. Picking the
+reported slices among the candidates (what "adds something" means) is ``_pick``'s job.
 
-Picking the reported slices among the candidates (what "adds something" means) is
-``_slice_pick``'s job.
+Data beyond pandas is encoded and grouped in its own engine (``_lazy_find``): the search,
+the picking and the report then run on one weighted entry per combination of codes, and
+give what the pandas path gives on the same rows.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core.engine._inputs import pandas_only
+from jupyter_dci.core.engine import as_source, input_kind, is_pandas, unsupported
 from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.core.slices._bins import Feature, encode_features
+from jupyter_dci.core.slices._lazy_find import engine_rows, error_column
 from jupyter_dci.core.slices._pick import Stats, pick
-from jupyter_dci.core.slices._search import Candidate, search_lattice
+from jupyter_dci.core.slices._search import Candidate, ErrorSummary, SearchRows, search_lattice
 from jupyter_dci.errors import DataMismatchError, param_error
 
 __all__ = ["FoundSlice", "FoundSlices", "find_slices"]
@@ -247,7 +249,8 @@ def _errors(df: pd.DataFrame, errors: Any) -> tuple[np.ndarray, Any]:
     return values, column
 
 
-def _features(df: pd.DataFrame, features: Any, exclude: Any) -> list[Any]:
+def _features(df: Any, features: Any, exclude: Any) -> list[Any]:
+    """Check the features against the columns of ``df`` (a frame, or a LazySource)."""
     if features is None:
         return [c for c in df.columns if c != exclude]
     if isinstance(features, str) or not hasattr(features, "__iter__"):
@@ -311,21 +314,19 @@ def _empty(message: str, **fields: Any) -> FoundSlices:
     return FoundSlices(slices=(), found=False, message=message, **fields)
 
 
-def _nothing_message(
-    errors: np.ndarray, binary: bool, n_features: int, skipped: dict[str, str]
-) -> str | None:
-    if errors.size < 2:
+def _nothing_message(summary: ErrorSummary, n_features: int, skipped: dict[str, str]) -> str | None:
+    if summary.n_rows < 2:
         return (
-            f"Only {errors.size} row(s): a slice needs other rows to be compared with. "
+            f"Only {summary.n_rows} row(s): a slice needs other rows to be compared with. "
             "Pass a larger frame."
         )
-    if not errors.any():
+    if summary.total == 0:
         return (
             "No row has an error (errors are all 0): there is nothing to concentrate. "
             "Check that the errors were computed from the predictions."
         )
-    if errors.min() == errors.max():
-        what = "Every row is an error" if binary else "Every row has the same loss"
+    if summary.minimum == summary.maximum:
+        what = "Every row is an error" if summary.binary else "Every row has the same loss"
         return f"{what}: no slice can be worse than the rest."
     if n_features == 0:
         reasons = "; ".join(f"{c}: {r}" for c, r in list(skipped.items())[:10])
@@ -336,8 +337,18 @@ def _nothing_message(
     return None
 
 
+def _pandas_rows(
+    df: pd.DataFrame, errors: Any, features: Any, n_bins: int, min_support: Any
+) -> SearchRows:
+    values, column = _errors(df, errors)
+    columns = _features(df, features, column)
+    min_count = _min_count(min_support, len(df))
+    encoded, skipped = encode_features(df, columns, n_bins=n_bins)
+    return SearchRows(encoded, values, None, ErrorSummary.of(values), skipped, min_count)
+
+
 def find_slices(
-    df: pd.DataFrame,
+    df: Any,
     errors: Any,
     *,
     features: Any = None,
@@ -358,13 +369,20 @@ def find_slices(
     if they add something (see the module notes). The search is exact, pruned, and
     works on int8 codes: no one-hot matrix, memory a few bytes per row and column.
 
+    Data beyond pandas (a Polars DataFrame or LazyFrame, a PyArrow Table or Dataset, a
+    DuckDB relation, a path or glob of Parquet or CSV files) is searched in its own engine:
+    the columns are binned there and the rows grouped by their bins, and only those counts
+    (at most 2,000,000 combinations) come into memory. The slices, their order and their
+    figures are those the same rows give in pandas.
+
     Parameters
     ----------
-    df : pandas.DataFrame
+    df : pandas.DataFrame, or data beyond pandas (see above)
         The rows (features).
     errors : array-like or str
         One value per row: bools (is the prediction wrong?) or non-negative losses;
-        or the name of such a column of ``df`` (it is then not used as a feature).
+        or the name of such a column of ``df`` (it is then not used as a feature). Data
+        beyond pandas takes the name of a column only.
     features : list of column names, optional
         The columns to search; by default every column (but ``errors``). Leave out
         the label and prediction columns, or the search finds them. The search costs
@@ -394,6 +412,8 @@ def find_slices(
         For an option out of range or errors of the wrong type.
     DataMismatchError
         When errors do not have one value per row, or features name missing columns.
+    UnsupportedInputError
+        For data of a type no entry point takes.
 
     Examples
     --------
@@ -406,51 +426,72 @@ def find_slices(
     >>> found = find_slices(df, errors)
     >>> found.found, found[0].slice.describe()
     (True, "country == 'IN' and age < 26")
+
+    The same rows in Polars (or DuckDB, Arrow, Parquet files), the errors as a column:
+
+    >>> import polars as pl
+    >>> lazy = pl.from_pandas(df.assign(wrong=errors)).lazy()
+    >>> find_slices(lazy, "wrong")[0].slice.describe()
+    "country == 'IN' and age < 26"
     """
-    pandas_only(df, _FUNC)
+    if not is_pandas(df) and input_kind(df) is None:
+        raise unsupported(df, _FUNC)
     k = _int_param("k", k, 1, 1000)
     max_predicates = _int_param("max_predicates", max_predicates, 1, 5)
     n_bins = _int_param("n_bins", n_bins, 2, 50)
     if isinstance(alpha, bool) or not isinstance(alpha, float | int) or not 0 < alpha <= 0.5:
         raise param_error("alpha", _FUNC, "a float in (0, 0.5]", alpha)
-    values, column = _errors(df, errors)
-    columns = _features(df, features, column)
-    min_count = _min_count(min_support, len(df))
-    binary = bool(np.isin(values, (0.0, 1.0)).all())
-    encoded, skipped = encode_features(df, columns, n_bins=n_bins)
+    if is_pandas(df):
+        rows = _pandas_rows(df, errors, features, n_bins, min_support)
+    else:
+        # Ties between values are ordered by first appearance, as in pandas: keep the order.
+        source = as_source(df, _FUNC, ordered=True)
+        column = error_column(source, errors, _FUNC)
+        rows = engine_rows(
+            source,
+            column,
+            _features(source, features, column),
+            n_bins=n_bins,
+            min_count=lambda n: _min_count(min_support, n),
+        )
+    summary, encoded = rows.summary, rows.features
     n_hyp = _n_hypotheses(encoded, max_predicates)
     common: dict[str, Any] = {
-        "n_rows": len(df),
-        "error": float(values.mean()) if len(df) else math.nan,
-        "error_kind": "rate" if binary else "loss",
-        "min_support": min_count,
+        "n_rows": summary.n_rows,
+        "error": summary.mean,
+        "error_kind": "rate" if summary.binary else "loss",
+        "min_support": rows.min_count,
         "n_hypotheses": n_hyp,
         "features": tuple(f.column for f in encoded),
-        "skipped": skipped,
+        "skipped": rows.skipped,
     }
-    reason = _nothing_message(values, binary, len(encoded), skipped)
+    reason = _nothing_message(summary, len(encoded), rows.skipped)
     if reason is not None:
         return _empty(reason, n_evaluated=0, **common)
     z = -NormalDist().inv_cdf(min(0.5, alpha / n_hyp))
     candidates, search = search_lattice(
         encoded,
-        values,
-        binary=binary,
+        rows.errors,
+        binary=summary.binary,
         max_predicates=max_predicates,
-        min_count=min_count,
+        min_count=rows.min_count,
         z=z,
         # Room for the children and parents the picking step drops.
         keep=10 * k + 50,
+        weights=rows.weights,
+        summary=summary,
     )
     common["n_evaluated"] = search.evaluated
-    stats = Stats(values, binary, n_hyp, alpha)
-    picked = pick(candidates, encoded, values, stats, k)
+    stats = Stats.of(summary, n_hyp, alpha)
+    picked = pick(candidates, encoded, rows.errors, stats, k, weights=rows.weights, summary=summary)
     if not picked:
-        return _empty(_none_significant(candidates, encoded, values, stats, min_count), **common)
+        return _empty(
+            _none_significant(candidates, encoded, summary, stats, rows.min_count), **common
+        )
     return FoundSlices(
-        slices=tuple(_report(df, i + 1, c, encoded, values, stats) for i, c in enumerate(picked)),
+        slices=tuple(_report(df, i + 1, c, rows, stats) for i, c in enumerate(picked)),
         found=True,
-        message=_found_message(picked, encoded, values, binary),
+        message=_found_message(picked, encoded, summary),
         **common,
     )
 
@@ -459,26 +500,32 @@ def _expression(cand: Candidate, features: list[Feature]) -> str:
     return " and ".join(features[f].levels[level] for f, level in cand.predicates)
 
 
-def _report(
-    df: pd.DataFrame,
-    rank: int,
-    cand: Candidate,
-    features: list[Feature],
-    errors: np.ndarray,
-    stats: Stats,
-) -> FoundSlice:
-    found = Slice(_expression(cand, features))
-    # The reported figures come from the predicate itself, so they are exactly what
-    # `found.mask(df)` selects (the codes agree with it by construction).
-    mask = found.mask(df)
-    n, total = int(mask.sum()), float(errors[mask].sum())
-    n_rest, total_rest = errors.size - n, float(errors.sum()) - total
+def _support(df: Any, found: Slice, cand: Candidate, rows: SearchRows) -> tuple[int, float]:
+    """Return the rows of a reported slice and their error sum."""
+    if rows.weights is None:
+        # The reported figures come from the predicate itself, so they are exactly what
+        # `found.mask(df)` selects (the codes agree with it by construction).
+        mask = found.mask(df)
+        return int(mask.sum()), float(rows.errors[mask].sum())
+    # In an engine the codes were computed there, from the same cuts and values as the
+    # predicate's text: the entries of the slice's codes are exactly its rows.
+    mask = np.ones(rows.errors.size, dtype=bool)
+    for f, level in cand.predicates:
+        mask &= rows.features[f].codes == level
+    return int(rows.weights[mask].sum()), float(rows.errors[mask].sum())
+
+
+def _report(df: Any, rank: int, cand: Candidate, rows: SearchRows, stats: Stats) -> FoundSlice:
+    found = Slice(_expression(cand, rows.features))
+    n, total = _support(df, found, cand, rows)
+    n_rows = rows.summary.n_rows
+    n_rest, total_rest = n_rows - n, rows.summary.total - total
     error, rest = total / n, (total_rest / n_rest if n_rest else math.nan)
     return FoundSlice(
         rank=rank,
         slice=found,
         support=n,
-        support_fraction=n / errors.size,
+        support_fraction=n / n_rows,
         error=error,
         error_rest=rest,
         lift=error / rest if rest > 0 else math.inf,
@@ -487,17 +534,15 @@ def _report(
     )
 
 
-def _found_message(
-    picked: list[Candidate], features: list[Feature], errors: np.ndarray, binary: bool
-) -> str:
+def _found_message(picked: list[Candidate], features: list[Feature], summary: ErrorSummary) -> str:
     top = picked[0]
-    rest = (errors.sum() - top.total) / max(errors.size - top.n, 1)
-    what = "error" if binary else "mean loss"
-    fmt = "{:.1%}" if binary else "{:.3g}"
+    rest = (summary.total - top.total) / max(summary.n_rows - top.n, 1)
+    what = "error" if summary.binary else "mean loss"
+    fmt = "{:.1%}" if summary.binary else "{:.3g}"
     return (
         f"{len(picked)} slice(s) with significantly more errors than the rest; the "
         f"strongest, {_expression(top, features)}, holds {top.n:,} rows "
-        f"({top.n / errors.size:.1%}) at {fmt.format(top.total / top.n)} {what} against "
+        f"({top.n / summary.n_rows:.1%}) at {fmt.format(top.total / top.n)} {what} against "
         f"{fmt.format(rest)} elsewhere."
     )
 
@@ -505,7 +550,7 @@ def _found_message(
 def _none_significant(
     candidates: list[Candidate],
     features: list[Feature],
-    errors: np.ndarray,
+    summary: ErrorSummary,
     stats: Stats,
     min_count: int,
 ) -> str:
@@ -514,7 +559,7 @@ def _none_significant(
             f"No slice holds at least min_support={min_count:,} rows, so none could be "
             "tested. Lower min_support, or use fewer max_predicates or n_bins."
         )
-    n_rows, grand = errors.size, float(errors.sum())
+    n_rows, grand = summary.n_rows, summary.total
     best = min(
         candidates,
         key=lambda c: stats.p_value(c.n, c.total, n_rows - c.n, grand - c.total),

@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core.engine._inputs import pandas_only
+from jupyter_dci.core.engine import input_kind, is_pandas, unsupported
 from jupyter_dci.core.labels._input import validate_labels_and_probs
 from jupyter_dci.core.predicate._slice import Slice
 from jupyter_dci.core.slices._bins import encode_feature
+from jupyter_dci.core.slices._lazy_metrics import ENGINE_METRICS, engine_slice_metrics
 from jupyter_dci.core.slices._metrics_table import (
     Group,
     SliceMetric,
@@ -117,6 +118,22 @@ def _metric_name(metric: Any, pred_probs: Any) -> str | Callable[..., Any]:
         map(repr, METRICS)
     )
     raise param_error("metric", _FUNC, allowed, metric)
+
+
+def _engine_metric(metric: Any, pred_probs: Any) -> str:
+    """Return the metric for data in its engine: a built-in one that is a sum over rows."""
+    allowed = (
+        f"one of {', '.join(ENGINE_METRICS)} for data that stays in its engine (sums over "
+        "rows, computed there; a metric function, log_loss and pred_probs need every row in "
+        "memory: measure a pandas sample for those)"
+    )
+    if pred_probs is not None:
+        raise param_error("pred_probs", _FUNC, f"None: the metric must be {allowed}", "an array")
+    if callable(metric) or metric == "log_loss":
+        raise param_error("metric", _FUNC, allowed, getattr(metric, "__name__", metric))
+    chosen = _metric_name(metric, None)
+    assert isinstance(chosen, str)  # a callable was refused above
+    return chosen
 
 
 def _per_row(
@@ -219,7 +236,7 @@ def _groups(df: pd.DataFrame, slices: Any, by: Any, n_bins: int) -> list[Group]:
 
 
 def slice_metrics(
-    df: pd.DataFrame,
+    df: Any,
     *,
     y_true: Any,
     y_pred: Any = None,
@@ -234,9 +251,15 @@ def slice_metrics(
 ) -> SliceMetrics:
     """Measure a metric on each slice, or on each value of ``by`` columns, beside the rest.
 
+    Data beyond pandas (a Polars DataFrame or LazyFrame, a PyArrow Table or Dataset, a
+    DuckDB relation, a path or glob of Parquet or CSV files) is measured in its own engine,
+    by sums per slice and per value: ``y_true`` and ``y_pred`` name columns, and the metric
+    is one of ``"error_rate"``, ``"accuracy"``, ``"mae"``, ``"mse"`` (the figures are those
+    of the pandas path).
+
     Parameters
     ----------
-    df : pandas.DataFrame
+    df : pandas.DataFrame, or data beyond pandas (see above)
         The rows.
     y_true : str or array-like
         The true labels (or targets): a column name or one value per row.
@@ -287,7 +310,8 @@ def slice_metrics(
     >>> m.to_frame()[["support", "value", "rest"]].values.tolist()
     [[4.0, 0.5, nan], [2.0, 1.0, 0.0]]
     """
-    pandas_only(df, _FUNC)
+    if not is_pandas(df) and input_kind(df) is None:
+        raise unsupported(df, _FUNC)
     if (
         isinstance(confidence, bool)
         or not isinstance(confidence, float)
@@ -302,6 +326,19 @@ def slice_metrics(
         raise param_error("n_bootstrap", _FUNC, "an int in [0, 10000]", n_bootstrap)
     if isinstance(n_bins, bool) or not isinstance(n_bins, int) or not 2 <= n_bins <= 50:
         raise param_error("n_bins", _FUNC, "an int in [2, 50]", n_bins)
+    if not is_pandas(df):
+        built_in = _engine_metric(metric, pred_probs)
+        return engine_slice_metrics(
+            df,
+            y_true=y_true,
+            y_pred=y_pred,
+            by=by,
+            slices=slices,
+            metric=built_in,
+            kind=METRICS[built_in][1],
+            confidence=confidence,
+            n_bins=n_bins,
+        )
     if len(df) == 0:
         raise param_error("df", _FUNC, "a frame with at least one row", "an empty frame")
     chosen = _metric_name(metric, pred_probs)

@@ -10,6 +10,9 @@ it are taken out. So the planted ``IN and age < 25`` is not
 followed by ``IN`` and ``age < 25`` (SliceLine's ranks 2 and 3 in notes/anchors.md),
 by ``IN and is_active == True`` (significant only through the planted rows it holds),
 nor by ``IN and age < 25 and segment == 'b'``.
+
+With ``weights`` (data that stays in its engine: one entry per combination of codes, its
+rows and its error sum), every count below is the sum of the weights of the entries.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import math
 import numpy as np
 
 from jupyter_dci.core.slices._bins import Feature
-from jupyter_dci.core.slices._search import Candidate
+from jupyter_dci.core.slices._search import Candidate, ErrorSummary
 
 __all__ = ["Stats", "pick"]
 
@@ -40,11 +43,26 @@ class Stats:
     groups is as strict as it should be; for losses it is the variance of all errors.
     """
 
-    def __init__(self, errors: np.ndarray, binary: bool, n_hypotheses: int, alpha: float) -> None:
-        self.variance = float(errors.var())
+    def __init__(
+        self,
+        errors: np.ndarray | None,
+        binary: bool,
+        n_hypotheses: int,
+        alpha: float,
+        *,
+        variance: float | None = None,
+    ) -> None:
+        if variance is None:
+            variance = float(errors.var()) if errors is not None else math.nan
+        self.variance = variance
         self.binary = binary
         self.n_hypotheses = n_hypotheses
         self.alpha = alpha
+
+    @classmethod
+    def of(cls, summary: ErrorSummary, n_hypotheses: int, alpha: float) -> Stats:
+        """Make the tests for errors known by their summary (the variance of all errors)."""
+        return cls(None, summary.binary, n_hypotheses, alpha, variance=summary.variance)
 
     def p_value(self, n_a: float, s_a: float, n_b: float, s_b: float) -> float:
         if n_a <= 0 or n_b <= 0:
@@ -74,20 +92,31 @@ def _mask(features: list[Feature], predicates: tuple[tuple[int, int], ...]) -> n
 class _Union:
     """The rows of the slices reported so far, to measure what a candidate adds."""
 
-    def __init__(self, features: list[Feature], errors: np.ndarray) -> None:
+    def __init__(
+        self, features: list[Feature], errors: np.ndarray, weights: np.ndarray | None
+    ) -> None:
         self.features = features
         self.errors = errors
+        self.weights = weights
         self.rows = np.empty(0, dtype=np.int64)
 
     def add(self, cand: Candidate) -> None:
         self.rows = np.union1d(self.rows, np.flatnonzero(_mask(self.features, cand.predicates)))
+
+    def count(self, rows: np.ndarray) -> int:
+        """Rows among ``rows`` (entries, when weighted)."""
+        return int(rows.size if self.weights is None else self.weights[rows].sum())
+
+    def size(self) -> tuple[int, float]:
+        """Rows reported so far and their error sum."""
+        return self.count(self.rows), float(self.errors[self.rows].sum())
 
     def overlap(self, cand: Candidate) -> tuple[int, float]:
         """Rows of ``cand`` already reported, and their error sum (no full-length mask)."""
         inside = np.ones(self.rows.size, dtype=bool)
         for f, level in cand.predicates:
             inside &= self.features[f].codes[self.rows] == level
-        return int(inside.sum()), float(self.errors[self.rows[inside]].sum())
+        return self.count(self.rows[inside]), float(self.errors[self.rows[inside]].sum())
 
 
 def pick(
@@ -96,6 +125,9 @@ def pick(
     errors: np.ndarray,
     stats: Stats,
     k: int,
+    *,
+    weights: np.ndarray | None = None,
+    summary: ErrorSummary | None = None,
 ) -> list[Candidate]:
     """Keep significant candidates that add something beyond the slices already kept.
 
@@ -103,6 +135,8 @@ def pick(
     candidates; a candidate with no kept parent must also stay significant once the
     rows of the kept slices are taken out (so neither a parent nor an overlapping
     sibling such as ``IN and is_active`` rides on the rows of ``IN and age < 25``).
+    With ``weights``, ``errors`` are the error sums of weighted entries and ``summary``
+    describes the rows.
 
     Examples
     --------
@@ -117,9 +151,12 @@ def pick(
     >>> [feature.levels[c.predicates[0][1]] for c in pick(found, [feature], errors, stats, 3)]
     ["c == 'a'"]
     """
-    n_rows, grand = errors.size, float(errors.sum())
+    if summary is None:
+        n_rows, grand = errors.size, float(errors.sum())
+    else:
+        n_rows, grand = summary.n_rows, summary.total
     picked: list[Candidate] = []
-    union = _Union(features, errors)
+    union = _Union(features, errors, weights)
     pool = {c.predicates: c for c in candidates}
     for cand in candidates:
         if len(picked) == k:
@@ -144,7 +181,7 @@ def pick(
             keep = True
         else:
             n_in, s_in = union.overlap(cand)
-            n_union, s_union = union.rows.size, float(errors[union.rows].sum())
+            n_union, s_union = union.size()
             keep = stats.significant(
                 cand.n - n_in,
                 cand.total - s_in,
@@ -162,7 +199,8 @@ def pick(
             rest = _mask(features, p.predicates)
             for kid in kids:
                 rest &= ~_mask(features, kid.predicates)
-            n, s = int(rest.sum()), float(errors[rest].sum())
+            n = int(rest.sum() if weights is None else weights[rest].sum())
+            s = float(errors[rest].sum())
             if not stats.significant(n, s, n_rows - p.n, grand - p.total):
                 continue
         out.append(p)

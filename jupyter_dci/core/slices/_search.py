@@ -15,6 +15,11 @@ or when an upper bound of its children's score (more errors than the parent has
 cannot be packed into ``min_count`` rows; fewer rows than the parent's only widen the
 bound) falls below the ``keep``-th best score found or below what any significant
 child would need.
+
+The rows may also be weighted: for data that stays in its engine, each "row" searched is
+one distinct combination of codes, with its number of rows (``weights``) and the sum of
+their errors (``errors``); every count and sum of the search is then a weighted one, and
+the slices, their order and their figures are those of the rows themselves.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import numpy as np
 
 from jupyter_dci.core.slices._bins import Feature
 
-__all__ = ["Candidate", "SearchStats", "search_lattice"]
+__all__ = ["Candidate", "ErrorSummary", "SearchRows", "SearchStats", "search_lattice"]
 
 Predicates = tuple[tuple[int, int], ...]
 
@@ -41,6 +46,72 @@ class Candidate:
     n: int
     total: float
     score: float
+
+
+@dataclass(frozen=True)
+class ErrorSummary:
+    """The errors over all rows, as the search, the tests and the messages use them.
+
+    Attributes
+    ----------
+    n_rows : int
+        Rows.
+    total : float
+        Sum of the errors.
+    mean, minimum, maximum : float
+        Of the errors (NaN when there are no rows).
+    variance, sigma : float
+        Population variance and standard deviation of the errors.
+    binary : bool
+        Whether every error is 0 or 1.
+
+    Examples
+    --------
+    >>> s = ErrorSummary.of(np.array([0.0, 1.0, 1.0, 0.0]))
+    >>> s.n_rows, s.total, s.sigma, s.binary
+    (4, 2.0, 0.5, True)
+    """
+
+    n_rows: int
+    total: float
+    mean: float
+    minimum: float
+    maximum: float
+    variance: float
+    sigma: float
+    binary: bool
+
+    @classmethod
+    def of(cls, errors: np.ndarray) -> ErrorSummary:
+        """Summarise errors given one per row."""
+        if errors.size == 0:
+            return cls(0, 0.0, math.nan, math.nan, math.nan, math.nan, math.nan, True)
+        return cls(
+            n_rows=int(errors.size),
+            total=float(errors.sum()),
+            mean=float(errors.mean()),
+            minimum=float(errors.min()),
+            maximum=float(errors.max()),
+            variance=float(errors.var()),
+            sigma=float(errors.std()),
+            binary=bool(np.isin(errors, (0.0, 1.0)).all()),
+        )
+
+
+@dataclass(frozen=True)
+class SearchRows:
+    """What a search runs on: the encoded features and the errors, one entry per row.
+
+    For data that stays in its engine an entry is one combination of codes: ``weights``
+    holds its rows and ``errors`` the sum of their errors (``weights`` is None for rows).
+    """
+
+    features: list[Feature]
+    errors: np.ndarray
+    weights: np.ndarray | None
+    summary: ErrorSummary
+    skipped: dict[str, str]
+    min_count: int
 
 
 @dataclass(frozen=True)
@@ -63,23 +134,33 @@ class _Search:
         min_count: int,
         z: float,
         keep: int,
+        weights: np.ndarray | None = None,
+        summary: ErrorSummary | None = None,
     ) -> None:
         self.features = features
         self.codes = [f.codes for f in features]
         self.errors = errors
-        self.binary = binary
+        self.weights = weights
+        # Packing the errors into the codes needs one 0/1 error per row.
+        self.binary = binary and weights is None
         self.max_predicates = max_predicates
         self.min_count = min_count
         self.z = z
         self.keep = keep
-        self.n_rows = errors.size
-        self.grand = float(errors.sum())
-        self.max_error = float(errors.max()) if errors.size else 0.0
-        self.sigma = float(errors.std())
+        if summary is None:
+            self.n_rows = errors.size
+            self.grand = float(errors.sum())
+            self.max_error = float(errors.max()) if errors.size else 0.0
+            self.sigma = float(errors.std())
+        else:
+            self.n_rows = summary.n_rows
+            self.grand = summary.total
+            self.max_error = summary.maximum if summary.n_rows else 0.0
+            self.sigma = summary.sigma
         self.heap: list[tuple[float, int, Predicates, int, float]] = []
         self.counter = itertools.count()
         self.evaluated = self.expanded = self.pruned = 0
-        if binary:
+        if self.binary:
             # Binary errors ride along in the lowest bit of the codes: one bincount of
             # one gathered small-int array yields the counts and error counts of every
             # child, with no per-parent cast or add.
@@ -114,20 +195,26 @@ class _Search:
 
     def children(
         self, codes: np.ndarray, rows: np.ndarray | None, width: int
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, error sums and entries (rows of the searched table) of each child."""
         if self.binary:
             both = np.bincount(codes, minlength=2 * width)
-            return both[0::2] + both[1::2], both[1::2].astype(float)
+            counts = both[0::2] + both[1::2]
+            return counts, both[1::2].astype(float), counts
         err = self.errors if rows is None else self.errors[rows]
-        counts = np.bincount(codes, minlength=width)
-        return counts, np.bincount(codes, weights=err, minlength=width)
+        entries = np.bincount(codes, minlength=width)
+        if self.weights is None:
+            return entries, np.bincount(codes, weights=err, minlength=width), entries
+        weights = self.weights if rows is None else self.weights[rows]
+        counts = np.bincount(codes, weights=weights, minlength=width)
+        return counts, np.bincount(codes, weights=err, minlength=width), entries
 
     def expand(self, preds: Predicates, rows: np.ndarray | None, start: int) -> None:
         depth = len(preds) + 1
         for g in range(start, len(self.features)):
             codes = self.codes[g] if rows is None else self.codes[g][rows]
             n_levels = self.features[g].n_levels
-            counts, totals = self.children(codes, rows, n_levels + 1)
+            counts, totals, entries = self.children(codes, rows, n_levels + 1)
             grow = depth < self.max_predicates and g + 1 < len(self.features)
             to_expand = []
             for level in range(n_levels):
@@ -143,14 +230,14 @@ class _Search:
             # Radix sort of int8 codes: each level's rows come out together (for binary
             # errors, as two runs: level * 2 and level * 2 + 1).
             order = np.argsort(codes, kind="stable")
-            ends = np.cumsum(counts)
+            ends = np.cumsum(entries)
             for level, child, n, total in to_expand:
                 # Re-check: the threshold may have risen since the level was recorded.
                 if not self.worth_expanding(n, total):
                     self.pruned += 1
                     continue
                 self.expanded += 1
-                part = order[ends[level] - n : ends[level]]
+                part = order[ends[level] - entries[level] : ends[level]]
                 self.expand(child, part if rows is None else rows[part], g + 1)
 
 
@@ -163,6 +250,8 @@ def search_lattice(
     min_count: int,
     z: float,
     keep: int,
+    weights: np.ndarray | None = None,
+    summary: ErrorSummary | None = None,
 ) -> tuple[list[Candidate], SearchStats]:
     """Return the ``keep`` best-scoring slices (best first) and what the search did.
 
@@ -171,7 +260,8 @@ def search_lattice(
     features : list of Feature
         Encoded columns.
     errors : numpy.ndarray
-        Float errors per row (0/1 when ``binary``).
+        Float errors per row (0/1 when ``binary``), or per entry with ``weights``: the
+        sum of the errors of its rows.
     binary : bool
         Whether the errors are 0/1.
     max_predicates : int
@@ -182,6 +272,10 @@ def search_lattice(
         Critical value of the score's lower confidence bound.
     keep : int
         How many candidates to return.
+    weights : numpy.ndarray, optional
+        Rows per entry, when each entry stands for several rows (a combination of codes).
+    summary : ErrorSummary, optional
+        The errors over all rows; needed with ``weights`` (by default, from ``errors``).
 
     Returns
     -------
@@ -207,6 +301,8 @@ def search_lattice(
         min_count=min_count,
         z=z,
         keep=keep,
+        weights=weights,
+        summary=summary,
     )
     search.expand((), None, 0)
     ranked = sorted(search.heap, key=lambda item: (-item[0], item[1]))
