@@ -26,6 +26,7 @@ from jupyter_dci.core.slices._bins import Feature, encode_features
 from jupyter_dci.core.slices._lazy_find import engine_rows, error_column
 from jupyter_dci.core.slices._pick import Stats, pick
 from jupyter_dci.core.slices._search import Candidate, ErrorSummary, SearchRows, search_lattice
+from jupyter_dci.core.slices._select import searched_features
 from jupyter_dci.errors import DataMismatchError, param_error
 
 __all__ = ["FoundSlice", "FoundSlices", "find_slices"]
@@ -386,8 +387,9 @@ def find_slices(
     features : list of column names, optional
         The columns to search; by default every column (but ``errors``). Leave out
         the label and prediction columns, or the search finds them. The search costs
-        about one pass over the rows per pair and per triple of columns: with many
-        columns, pass fewer or use ``max_predicates=2``.
+        about one pass over the rows per pair and per triple of columns, so at most 50
+        are searched: those whose best level alone is worst; the others are listed in
+        ``skipped`` with the reason (pass ``features=`` to choose them).
     k : int, default 10
         The most slices to report, in [1, 1000].
     max_predicates : int, default 3
@@ -454,6 +456,7 @@ def find_slices(
             n_bins=n_bins,
             min_count=lambda n: _min_count(min_support, n),
         )
+    rows = searched_features(rows)
     summary, encoded = rows.summary, rows.features
     n_hyp = _n_hypotheses(encoded, max_predicates)
     common: dict[str, Any] = {
