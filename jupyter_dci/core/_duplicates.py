@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from jupyter_dci.core.engine._inputs import input_kind, is_pandas, unsupported
 from jupyter_dci.errors import DataMismatchError, param_error
@@ -158,6 +159,13 @@ def _array_keys(column: pd.Series, step: float | None) -> pd.Series:
 
 def _hashable(column: pd.Series) -> pd.Series:
     """Return the column, or the repr of its cells when some are unhashable (lists, dicts)."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_nested(dtype.pyarrow_dtype):
+        # Arrow lists, structs and maps: pandas can neither hash nor factorize them.
+        cells = pa.chunked_array(column.array._pa_array).to_pylist()
+        return pd.Series(
+            [None if v is None else repr(v) for v in cells], index=column.index, dtype=object
+        )
     if column.dtype != object:
         return column
     try:

@@ -196,3 +196,17 @@ def test_odd_shapes(df):
     result = find_duplicates(df, label="y")
     assert len(result.frame) == len(df)
     assert result.n_conflicting == (2 if len(df) else 0)
+
+
+@pytest.mark.parametrize("near", [True, False])
+def test_arrow_nested_columns_are_compared_by_value(near: bool) -> None:
+    """An Arrow list column ended in a raw 'unhashable type' TypeError (issue #15)."""
+    import pyarrow as pa
+
+    df = pd.DataFrame({"x": [1, 1, 2, 1], "y": ["a", "b", "a", "a"]})
+    df["tags"] = pd.Series([[1, 2], [1, 2], [1, 2], [3]], dtype=pd.ArrowDtype(pa.list_(pa.int64())))
+    df["meta"] = pd.Series([{"k": 1}] * 4, dtype=pd.ArrowDtype(pa.struct([("k", pa.int64())])))
+    found = find_duplicates(df, label="y", near=near)
+    # Rows 0 and 1 agree on every feature (lists and structs included) and disagree on y.
+    assert found.n_conflicting == 2
+    assert sorted(found.frame.index[found.frame["duplicate_group"].notna()].tolist()) == [0, 1]

@@ -374,3 +374,12 @@ def test_a_wide_frame_is_searched_on_its_strongest_columns() -> None:
     # Chosen by hand, columns are searched whatever their single-column strength.
     chosen = find_slices(df, errors.to_numpy(), features=["c1", "c2"], max_predicates=2)
     assert chosen.features == ("c1", "c2")
+
+
+def test_repeated_column_names_are_said() -> None:
+    """They ended in 'The truth value of a Series is ambiguous' (issue #15)."""
+    df = pd.DataFrame(np.arange(12).reshape(6, 2), columns=["a", "a"])
+    df["b"] = [1, 2, 3, 4, 5, 6]
+    with pytest.raises(DataMismatchError, match=r"repeats the column name\(s\) \['a'\]"):
+        find_slices(df, np.array([1, 0, 1, 0, 1, 0], dtype=bool))
+    assert find_slices(df, np.array([1, 0, 1, 0, 1, 0], dtype=bool), features=["b"]).n_rows == 6

@@ -253,7 +253,16 @@ def _errors(df: pd.DataFrame, errors: Any) -> tuple[np.ndarray, Any]:
 def _features(df: Any, features: Any, exclude: Any) -> list[Any]:
     """Check the features against the columns of ``df`` (a frame, or a LazySource)."""
     if features is None:
-        return [c for c in df.columns if c != exclude]
+        columns = [c for c in df.columns if c != exclude]
+        repeated = sorted({str(c) for c in columns if columns.count(c) > 1})
+        if repeated:
+            # A name that means two columns cannot name a slice's condition.
+            raise DataMismatchError(
+                f"The frame repeats the column name(s) {repeated[:10]}: a slice names its "
+                "columns, so each name must mean one column. Rename them (e.g. "
+                "df.columns = [...]) or pass features= with columns whose names are unique."
+            )
+        return columns
     if isinstance(features, str) or not hasattr(features, "__iter__"):
         features = [features]
     features = list(features)
