@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 COMPAT := .venv-pandas22
-FRONTEND := $(shell find labextension/src labextension/style -type f 2>/dev/null) \
+FRONTEND := $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null) \
 	labextension/package.json labextension/build-widgets.mjs labextension/tsconfig.json
 # jupyter refuses to run as root without --allow-root (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -161,6 +161,7 @@ class ProfileWidget(anywidget.AnyWidget):
                 "seconds": round(result.seconds, 3),
                 "label": "" if result.label is None else str(result.label),
                 "notes": [n for n in (cards_note, alerts_note) if n],
+                "estimated": any(c.estimated for c in result.columns.values()),
             }
             self._alerts = [
                 {

@@ -65,20 +65,26 @@ class TableWidget(anywidget.AnyWidget):
     selection_count = traitlets.Int(0, read_only=True).tag(sync=True)
     #: Height of the view in pixels.
     height = traitlets.Int(420).tag(sync=True)
+    #: True when the code gave no height: JupyterLab's "rows per page" setting, if set, wins.
+    _default_height = traitlets.Bool(False).tag(sync=True)
     #: What the rows shown are, when the view is restricted to some rows (see show_rows).
     caption = traitlets.Unicode("").tag(sync=True)
     #: Rows the view is restricted to (equals n_rows when it shows all rows).
     n_shown = traitlets.Int(0, read_only=True).tag(sync=True)
 
     def __init__(
-        self, data: pd.DataFrame | pd.Series, *, height: int = 420, filter: str = ""
+        self, data: pd.DataFrame | pd.Series, *, height: int | None = None, filter: str = ""
     ) -> None:
+        given = height is not None
+        if height is None:
+            height = 420
         if not isinstance(height, int) or isinstance(height, bool) or not 120 <= height <= 4000:
             raise param_error("height", "table", "an int number of pixels in [120, 4000]", height)
         self._pager = _pager_of(data)
         super().__init__(
             _esm=read_bundle("table"),
             height=height,
+            _default_height=not given,
             filter=parse_filter(filter),
         )
         self._sync_schema()
@@ -349,7 +355,7 @@ class TableWidget(anywidget.AnyWidget):
         return (data, meta) if isinstance(bundle, tuple) else data
 
 
-def table(data: Any, *, height: int = 420, filter: str = "") -> TableWidget:
+def table(data: Any, *, height: int | None = None, filter: str = "") -> TableWidget:
     """Show a DataFrame as a paged, sortable, filterable table.
 
     The kernel keeps the frame; the view fetches only the rows on screen, so millions of
@@ -364,8 +370,9 @@ def table(data: Any, *, height: int = 420, filter: str = "") -> TableWidget:
     ----------
     data : pandas.DataFrame or Series, or data beyond pandas (see above)
         The frame to show (referenced, not copied).
-    height : int, default 420
-        Height of the view in pixels, 120 to 4000.
+    height : int, optional
+        Height of the view in pixels, 120 to 4000. Without it, the view is 420 pixels tall,
+        or shows the "Rows per page" of JupyterLab's Settings Editor (jupyter_dci) when set.
     filter : str, optional
         A filter expression to start with.
 

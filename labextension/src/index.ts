@@ -6,20 +6,38 @@
  * (the selected text by default), inserts a cell below the active one that shows
  * that DataFrame with `dci.table(...)`, and runs it. A second plugin (plugin/datasets.ts)
  * adds the "Datasets" sidebar and the warnings before uncommitted edits are lost.
+ *
+ * Its settings (rows per page, the Inspect button under DataFrames, the chart theme) are in
+ * the Settings Editor under "jupyter_dci" (schema/plugin.json; put into effect by
+ * plugin/settings.ts).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, InputDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { COMMAND_TABLE, cellSource, isIdentifier, selectedIdentifier } from './plugin/table-command';
 import { datasetsPlugin } from './plugin/datasets';
+import { followSettings } from './plugin/settings';
+
+const PLUGIN_ID = 'jupyter-dci:plugin';
 
 const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyter-dci:plugin',
+  id: PLUGIN_ID,
   description: 'Data-centric iteration in Jupyter: commands for jupyter_dci views.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ICommandPalette],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null) => {
+  optional: [ICommandPalette, ISettingRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null,
+    registry: ISettingRegistry | null
+  ) => {
+    if (registry) {
+      followSettings(registry, PLUGIN_ID, tracker).catch(err =>
+        console.error(`jupyter_dci: its settings could not be loaded (${String(err)}); the defaults hold.`)
+      );
+    }
     app.commands.addCommand(COMMAND_TABLE, {
       label: 'Show a DataFrame in a jupyter_dci table…',
       caption: 'Insert and run a cell that shows a DataFrame variable with dci.table()',

@@ -124,3 +124,28 @@ def test_a_parquet_file_profiled_in_duckdb_shows_its_panel(page: Any, lab: LabSe
         timeout=15_000,
     )
     assert page.page_errors == []
+
+
+WIDE = """
+import numpy as np, pandas as pd
+import jupyter_dci as dci
+rng = np.random.default_rng(0)
+wide = pd.DataFrame(rng.normal(size=(50, 150)), columns=[f"c{i}" for i in range(150)])
+wide["c149"] = 0.0
+dci.profile(wide)
+"""
+
+
+def test_a_wide_frame_shows_its_strongest_cards_and_says_so(page: Any, lab: LabServer) -> None:
+    write_notebook(lab.root / "wide.ipynb", [WIDE])
+    open_notebook(page, lab, "wide.ipynb")
+    run_all_cells(page)
+    page.wait_for_selector(".dci-profile .dci-tile", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.dci-profile-note')].some(n => n.textContent"
+        ".startsWith('Cards for 100 of 150 columns'))",
+        timeout=15_000,
+    )
+    names = page.locator(".dci-card .dci-card-name").all_inner_texts()
+    assert len(names) == 100 and "c149" in names  # the constant column, far right
+    assert page.page_errors == []

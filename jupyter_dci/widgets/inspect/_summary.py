@@ -65,7 +65,7 @@ def summary_counts(
         out["label issues"] = (
             "not computed yet (open Label issues)"
             if state.probs is None
-            else "open Label issues to find them"
+            else f"probabilities {state.probs_origin} · open Label issues to count the suspects"
         )
     if slices_panel is not None:
         found = slices_panel.found

@@ -80,9 +80,11 @@ function makeTimeline() {
   const table = el('table', 'dci-history-versions');
   const thead = el('thead');
   const hr = el('tr');
-  for (const h of ['A', 'B', 'version', 'message', 'author', 'time', 'edits', '']) {
+  for (const h of ['A', 'B', 'version', 'message', 'author', 'time', 'edits']) {
     hr.appendChild(el('th', '', h));
   }
+  // The buttons' column has no visible title; screen readers still name it.
+  hr.appendChild(el('th')).appendChild(el('span', 'dci-sr-only', 'actions'));
   thead.appendChild(hr);
   const timelineBody = el('tbody');
   table.append(thead, timelineBody);

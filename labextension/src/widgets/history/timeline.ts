@@ -47,7 +47,10 @@ function versionRow(v: VersionInfo, s: TimelineState, actions: TimelineActions):
   }
   msg.title = v.message;
   tr.appendChild(msg);
-  tr.appendChild(el('td', 'dci-history-author', v.author));
+  // A long author name is cut (its cell's title has it whole); the message never is.
+  const author = el('td', 'dci-history-author');
+  author.appendChild(el('span', 'dci-history-who', v.author)).title = v.author;
+  tr.appendChild(author);
   const time = el('td', 'dci-history-time', shortTime(v.time));
   time.title = v.time;
   tr.appendChild(time);

@@ -21,6 +21,10 @@ interface Overview {
   n_rows_profiled: number;
   seconds: number;
   label: string;
+  /** Some figures (distinct counts of wide columns in an engine) are estimates. */
+  estimated?: boolean;
+  /** What a wide frame's panel leaves out (cards, alerts), and where it is. */
+  notes?: string[];
 }
 
 interface AlertInfo {
@@ -61,13 +65,22 @@ function drawOverview(root: HTMLElement, ov: Overview): void {
     tile(`${sev} alerts`, formatCount(ov.alerts[sev] ?? 0));
   }
   root.appendChild(tiles);
+  const timing = `${formatCount(ov.n_rows)} rows, ${ov.seconds.toFixed(2)} s`;
   const note = ov.sampled
     ? `Profiled on a sample of ${formatCount(ov.n_rows_profiled)} rows: counts are estimates.`
-    : `Every count is exact (${formatCount(ov.n_rows)} rows, ${ov.seconds.toFixed(2)} s).`;
+    : ov.estimated
+      ? `Counts are exact; distinct counts of the widest columns are estimates (${timing}).`
+      : `Every count is exact (${timing}).`;
   root.appendChild(el('div', 'dci-profile-note', ov.label ? `${note} Label column: ${ov.label}.` : note));
+  for (const extra of ov.notes ?? []) {
+    root.appendChild(el('div', 'dci-profile-note', extra));
+  }
 }
 
-/** The alerts; one with rows asks for them on a click (or Enter, Space). */
+/**
+ * The alerts. One with rows is a button (Enter or Space work as a click) that asks for them;
+ * one about the column as a whole is plain text.
+ */
 function drawAlerts(root: HTMLElement, alerts: AlertInfo[], status: HTMLElement, showAlert: (index: number) => void): void {
   const box = el('section', 'dci-alerts');
   box.appendChild(el('h4', 'dci-section-title', `Alerts (${alerts.length})`));
@@ -75,25 +88,22 @@ function drawAlerts(root: HTMLElement, alerts: AlertInfo[], status: HTMLElement,
   for (const a of alerts) {
     const item = el('li', `dci-alert dci-sev-${a.severity}`);
     item.dataset.index = String(a.index);
-    item.tabIndex = 0;
-    item.setAttribute('role', 'button');
-    item.append(
+    const parts = [
       el('span', 'dci-badge', a.severity),
       el('span', 'dci-alert-kind', a.kind.replace(/_/g, ' ')),
       el('span', 'dci-alert-col', a.column),
       el('span', 'dci-alert-msg', a.message)
-    );
+    ];
     if (a.n_rows > 0) {
-      item.title = `Show the ${formatCount(a.n_rows)} rows concerned in the table below`;
-      item.addEventListener('click', () => showAlert(a.index));
-      item.addEventListener('keydown', e => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          showAlert(a.index);
-        }
-      });
+      const open = el('button', 'dci-alert-open');
+      open.type = 'button';
+      open.title = `Show the ${formatCount(a.n_rows)} rows concerned in the table below`;
+      open.append(...parts);
+      open.addEventListener('click', () => showAlert(a.index));
+      item.appendChild(open);
     } else {
       item.classList.add('dci-alert-whole');
+      item.append(...parts);
     }
     list.appendChild(item);
   }
@@ -143,10 +153,15 @@ function drawCards(
       pending.delete(entry.target);
       observer.unobserve(entry.target);
       const column = card.name;
-      renderChart(entry.target as HTMLElement, card.chart, (_name, value) => {
+      const onSelect = (_name: string, value: unknown): void => {
         if (value && typeof value === 'object' && Object.keys(value).length > 0) {
           showBar(column, value as Record<string, unknown>);
         }
+      };
+      // As wide as its card, whatever width the spec says: a card is 320 px and up.
+      renderChart(entry.target as HTMLElement, card.chart, onSelect, {
+        fitWidth: true,
+        pickerLabel: `Show the rows of a bar of ${column}`
       })
         .then(h => charts.push(h))
         .catch(err => {

@@ -53,9 +53,8 @@ export function markMatrix(table: HTMLTableElement, c: ConfusionReply, given: nu
   for (const td of Array.from(table.querySelectorAll<HTMLTableCellElement>('td'))) {
     const i = Number(td.dataset.given);
     const j = Number(td.dataset.suggested);
-    td.classList.toggle(
-      'dci-is-filter',
-      given.length > 0 && suggested.length > 0 && same(c.groups[i], given) && same(c.groups[j], suggested)
-    );
+    const picked = given.length > 0 && suggested.length > 0 && same(c.groups[i], given) && same(c.groups[j], suggested);
+    td.classList.toggle('dci-is-filter', picked);
+    td.querySelector('button')?.setAttribute('aria-pressed', String(picked));
   }
 }

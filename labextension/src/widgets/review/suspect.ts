@@ -19,6 +19,12 @@ export function markClasses(dom: ReviewDom, s: Suspect | null): void {
     b.classList.toggle('dci-is-given', s !== null && s.given_class === i);
     b.classList.toggle('dci-is-suggested', s !== null && s.suggested_class === i);
     b.classList.toggle('dci-is-current', s !== null && s.current_class === i);
+    // Screen readers hear which button is the label the row has now.
+    if (s !== null && s.current_class === i) {
+      b.setAttribute('aria-current', 'true');
+    } else {
+      b.removeAttribute('aria-current');
+    }
   }
 }
 

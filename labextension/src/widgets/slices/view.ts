@@ -103,9 +103,13 @@ function drawTable(root: HTMLElement, rows: SliceRow[], asks: Asks): void {
     tr.className = 'dci-slice-row';
     tr.dataset.key = r.key;
     tr.title = 'Show the rows of this slice in the table below';
+    tr.appendChild(el('td', 'dci-rank', String(r.rank)));
+    // The slice is a button too: Tab reaches it, Enter shows its rows (as a click on the row).
+    const show = el('button', 'dci-slice-show', r.expression);
+    show.type = 'button';
+    show.title = 'Show the rows of this slice in the table below';
+    tr.appendChild(el('td', 'dci-expr')).appendChild(show);
     for (const [cls, text] of [
-      ['dci-rank', String(r.rank)],
-      ['dci-expr', r.expression],
       ['', r.support],
       ['', r.error],
       ['', r.error_rest],
@@ -131,14 +135,15 @@ function drawCharts(root: HTMLElement, charts: ChartInfo[], asks: Asks): ChartHa
     const target = el('div', 'dci-slices-chart-body');
     box.appendChild(target);
     grid.appendChild(box);
-    renderChart(target, info.spec, (_name, value) => {
+    const onSelect = (_name: string, value: unknown): void => {
       const picked = (value as Record<string, unknown[]> | null)?.value;
       const label = Array.isArray(picked) && picked.length > 0 ? String(picked[0]) : null;
       const key = label === null ? undefined : info.groups[label];
       if (key !== undefined) {
         asks.show(key);
       }
-    })
+    };
+    renderChart(target, info.spec, onSelect, { pickerLabel: `Show the rows of a bar of ${info.title}` })
       .then(h => handles.push(h))
       .catch(err => {
         target.textContent = `chart could not be drawn: ${String(err)}`;

@@ -103,7 +103,8 @@ function headerCell(
   const th = document.createElement('th');
   th.className = j < 0 ? 'dci-index-head' : 'dci-col-head';
   th.dataset.col = String(j);
-  const label = document.createElement('span');
+  // A sortable column's name is a button: Tab reaches it, Enter or Space sorts.
+  const label = document.createElement(sortable ? 'button' : 'span');
   label.className = 'dci-colname';
   label.textContent = name;
   const type = document.createElement('span');
@@ -111,6 +112,7 @@ function headerCell(
   type.textContent = dtype;
   const arrow = document.createElement('span');
   arrow.className = 'dci-sort';
+  arrow.setAttribute('aria-hidden', 'true');
   if (sort && sort.column === j) {
     arrow.textContent = sort.ascending ? ' ▲' : ' ▼';
     th.setAttribute('aria-sort', sort.ascending ? 'ascending' : 'descending');
@@ -120,6 +122,8 @@ function headerCell(
   th.title = sortable ? `${name} (${dtype}): click to sort` : `${name} (${dtype}): not sortable`;
   if (sortable) {
     th.classList.add('dci-sortable');
+    (label as HTMLButtonElement).type = 'button';
+    label.setAttribute('aria-label', `${name}, ${dtype}: sort`);
   }
   return th;
 }

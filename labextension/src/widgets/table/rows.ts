@@ -11,6 +11,8 @@ export interface RowsState {
   columns: ColumnInfo[];
   cursor: { row: number; col: number };
   rowAt: (viewRow: number) => PageRow | undefined;
+  /** The id the cell under the cursor takes (the grid's active descendant). */
+  cursorId: string;
 }
 
 function fillRow(tr: HTMLTableRowElement, cells: number): void {
@@ -36,6 +38,8 @@ export function renderRows(tbody: HTMLTableSectionElement, s: RowsState): void {
       fillRow(tr, ncols + 2);
     }
     tr.dataset.row = String(viewRow);
+    // Rows are drawn a screenful at a time: each says where it is among all (1 is the header).
+    tr.setAttribute('aria-rowindex', String(viewRow + 2));
     const row = s.rowAt(viewRow);
     const numCell = tr.cells[0];
     numCell.className = 'dci-rownum';
@@ -46,6 +50,7 @@ export function renderRows(tbody: HTMLTableSectionElement, s: RowsState): void {
       for (let j = 1; j < ncols + 2; j++) {
         tr.cells[j].className = 'dci-cell';
         tr.cells[j].textContent = '…';
+        tr.cells[j].removeAttribute('id');
       }
       continue;
     }
@@ -60,6 +65,9 @@ export function renderRows(tbody: HTMLTableSectionElement, s: RowsState): void {
       td.classList.add(`dci-kind-${s.columns[j].kind}`);
       if (viewRow === s.cursor.row && j === s.cursor.col) {
         td.classList.add('dci-cursor');
+        td.id = s.cursorId;
+      } else if (td.id) {
+        td.removeAttribute('id');
       }
     }
   }

@@ -1,6 +1,8 @@
 /** The table view's elements, made once; the view fills them. */
 import { ErrorBox, el, suppressShortcuts } from '../_shared/dom';
 
+let tables = 0;
+
 export interface TableDom {
   root: HTMLDivElement;
   filterInput: HTMLInputElement;
@@ -20,10 +22,10 @@ export interface TableDom {
 
 export function buildTableDom(filter: string, onShowAll: () => void): TableDom {
   const root = el('div', 'dci-table dci-theme');
-  root.tabIndex = 0;
   // Arrows and space drive the table, not the notebook.
   suppressShortcuts(root);
-  root.setAttribute('role', 'grid');
+  // Ids that tie the grid to its status line and to the cell under the cursor.
+  const id = `dci-table-${++tables}`;
 
   const toolbar = el('div', 'dci-toolbar');
   const filterInput = el('input', 'dci-filter');
@@ -34,6 +36,8 @@ export function buildTableDom(filter: string, onShowAll: () => void): TableDom {
   filterInput.setAttribute('aria-label', 'Filter expression');
   suppressShortcuts(filterInput);
   const statusEl = el('span', 'dci-status');
+  statusEl.id = `${id}-status`;
+  statusEl.setAttribute('role', 'status');
   const captionEl = el('span', 'dci-caption');
   const captionText = el('span', 'dci-caption-text');
   const showAll = el('button', 'dci-show-all', 'show all rows');
@@ -49,7 +53,15 @@ export function buildTableDom(filter: string, onShowAll: () => void): TableDom {
   const scroller = el('div', 'dci-scroll');
   const spacer = el('div', 'dci-spacer');
   const windowEl = el('div', 'dci-window');
+  // The grid itself takes the keyboard focus (a tab stop inside the scroller); the cell
+  // under the cursor is its active descendant.
   const table = el('table', 'dci-grid');
+  table.id = id;
+  table.tabIndex = 0;
+  table.setAttribute('role', 'grid');
+  table.setAttribute('aria-label', 'Rows: arrow keys move, Space selects, / filters, Enter on a header sorts');
+  table.setAttribute('aria-describedby', statusEl.id);
+  table.setAttribute('aria-multiselectable', 'true');
   const colgroup = el('colgroup');
   const thead = el('thead');
   const tbody = el('tbody');

@@ -27,4 +27,6 @@ export interface TableTraits {
   caption: string;
   selection_count: number;
   height: number;
+  /** True when the code gave no height: the rows-per-page setting, if any, sets it. */
+  _default_height: boolean;
 }

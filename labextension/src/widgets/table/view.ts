@@ -8,6 +8,7 @@
  */
 import type { AnyModel } from '@anywidget/types';
 import { Listeners } from '../_shared/dom';
+import { onViewSettings, viewSettings } from '../_shared/settings';
 import type { SelectOp, SortSpec, TableCalls } from '../_shared/protocol';
 import { Requests, errorText } from '../_shared/request';
 import { cellText } from './cells';
@@ -29,6 +30,7 @@ export class TableView implements KeyTarget {
   private readonly dom: TableDom;
   private readonly requests: Requests<TableCalls>;
   private readonly listeners: Listeners;
+  private readonly stopSettings: () => void;
 
   private columns: ColumnInfo[] = [];
   private widths: Widths = { columns: [], index: 100 };
@@ -54,6 +56,7 @@ export class TableView implements KeyTarget {
     this.listeners = new Listeners(model);
     this.listenToModel();
     this.listenToPage();
+    this.stopSettings = onViewSettings(() => this.render());
     this.resetColumns();
     this.updateCaption();
   }
@@ -61,6 +64,7 @@ export class TableView implements KeyTarget {
   destroy(): void {
     this.requests.dispose();
     this.listeners.dispose();
+    this.stopSettings();
     cancelAnimationFrame(this.frame);
     this.root.remove();
   }
@@ -101,7 +105,7 @@ export class TableView implements KeyTarget {
         this.applyQuery(this.sort, filterInput.value.trim(), true);
       } else if (e.key === 'Escape') {
         filterInput.value = this.filter;
-        root.focus();
+        this.focus();
       }
     });
     thead.addEventListener('click', e => this.onHeaderClick(e));
@@ -203,8 +207,22 @@ export class TableView implements KeyTarget {
     return this.model.get('_row_height') || 28;
   }
 
+  /**
+   * The scroller's height: the model's, or, when the code gave none and JupyterLab's
+   * settings say how many rows a table shows, as tall as those rows (and a scrollbar).
+   */
+  private height(): number {
+    const rows = viewSettings().rowsPerPage;
+    if (rows === null || !this.model.get('_default_height')) {
+      return this.model.get('height');
+    }
+    const { scroller } = this.dom;
+    const scrollbar = Math.max(0, scroller.offsetHeight - scroller.clientHeight);
+    return HEADER_HEIGHT + rows * this.rowHeight() + scrollbar;
+  }
+
   pageRows(): number {
-    const body = this.model.get('height') - HEADER_HEIGHT;
+    const body = this.height() - HEADER_HEIGHT;
     return Math.max(1, Math.floor(body / this.rowHeight()));
   }
 
@@ -227,7 +245,9 @@ export class TableView implements KeyTarget {
 
   private layout(): void {
     const rows = this.total ?? this.model.get('n_rows');
-    applyLayout(this.dom, this.model.get('height'), rows, this.rowHeight(), this.widths);
+    applyLayout(this.dom, this.height(), rows, this.rowHeight(), this.widths);
+    this.dom.table.setAttribute('aria-rowcount', String(rows + 1));
+    this.dom.table.setAttribute('aria-colcount', String(this.columns.length + 2));
   }
 
   private drawHeader(): void {
@@ -282,8 +302,15 @@ export class TableView implements KeyTarget {
       count,
       columns: this.columns,
       cursor: this.cursor,
-      rowAt: r => this.pages.rowAt(r)
+      rowAt: r => this.pages.rowAt(r),
+      cursorId: `${this.dom.table.id}-cursor`
     });
+    const cursorCell = this.dom.tbody.querySelector('.dci-cursor');
+    if (cursorCell) {
+      this.dom.table.setAttribute('aria-activedescendant', cursorCell.id);
+    } else {
+      this.dom.table.removeAttribute('aria-activedescendant');
+    }
     this.updateStatus();
   }
 
@@ -330,8 +357,15 @@ export class TableView implements KeyTarget {
     if (!sortable) {
       return;
     }
+    // From the keyboard (a header's button had focus), focus stays on that header.
+    const fromButton = (e.target as HTMLElement).closest('button') !== null && e.detail === 0;
     this.applyQuery(nextSort(this.sort, j), this.filter, true);
-    this.root.focus();
+    const button = this.dom.thead.querySelector<HTMLButtonElement>(`th[data-col="${j}"] button`);
+    if (fromButton && button) {
+      button.focus();
+    } else {
+      this.focus();
+    }
   }
 
   hasAnchor(): boolean {
@@ -339,7 +373,7 @@ export class TableView implements KeyTarget {
   }
 
   focus(): void {
-    this.root.focus({ preventScroll: true });
+    this.dom.table.focus({ preventScroll: true });
   }
 
   /** Apply a selection change to the rows on screen at once, then let the kernel confirm it. */
@@ -384,7 +418,8 @@ export class TableView implements KeyTarget {
   }
 
   private onKey(e: KeyboardEvent): void {
-    if (e.target === this.dom.filterInput) {
+    // Only the grid's own keys: a header's button or the filter box keep theirs.
+    if (e.target !== this.dom.table) {
       return;
     }
     if (handleTableKey(e, this)) {
