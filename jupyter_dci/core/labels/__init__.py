@@ -5,6 +5,10 @@
   once by ``_input`` (labels, probabilities, classes).
 - :func:`out_of_sample_probs` makes those probabilities from a DataFrame by cross-validation
   (``_oos``).
+- The table form, ``find_label_issues(data, ["p0", "p1"], label="y")``, also takes data that
+  stays in its engine (Polars, Arrow, DuckDB, Parquet or CSV files) and flags the same rows
+  there (``_lazy`` and its helpers ``_lazy_input``, ``_lazy_exprs``, ``_lazy_cut``,
+  ``_lazy_native``).
 
 Examples
 --------

@@ -53,6 +53,16 @@ def round_rows(matrix: np.ndarray, totals: np.ndarray) -> np.ndarray:
     return rounded.astype(np.int64)
 
 
+def class_thresholds(counts: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """Per class: the mean probability of its own class over the rows labelled with it.
+
+    ``counts`` and ``sums`` are the rows of each label and their summed own-class
+    probability. A class nobody is labelled with gets a threshold above any probability.
+    """
+    thresholds = np.where(counts > 0, sums / np.maximum(counts, 1), _NEVER)
+    return np.maximum(thresholds, 2 * TIE)
+
+
 def _best_above(
     probs: np.ndarray, rows: np.ndarray, floors: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -93,9 +103,7 @@ def confident_joint(
     """
     n, k = probs.shape
     counts = np.bincount(codes, minlength=k)
-    sums = np.bincount(codes, weights=own, minlength=k)
-    thresholds = np.where(counts > 0, sums / np.maximum(counts, 1), _NEVER)
-    thresholds = np.maximum(thresholds, 2 * TIE)
+    thresholds = class_thresholds(counts, np.bincount(codes, weights=own, minlength=k))
     floors = thresholds - TIE
     # The guessed true class: the most probable among the classes above their threshold.
     # When the top class is above its own threshold it is that class; only the other rows
@@ -111,13 +119,21 @@ def confident_joint(
         found += codes[rest] * k
         cell[rest] = np.where(best >= 0, found, k * k)
     raw = np.bincount(cell, minlength=k * k + 1)[: k * k].reshape(k, k)
-    # Every present class keeps at least one confident "correct" row, so no row of the joint
-    # is empty and calibration never divides by zero.
+    calibrated = calibrate(raw, counts, n)
+    return Joint(thresholds=thresholds, raw=raw, calibrated=calibrated, label_counts=counts)
+
+
+def calibrate(raw: np.ndarray, counts: np.ndarray, n: int) -> np.ndarray:
+    """Rescale each row of the raw joint to its label's count; round to integers summing to n.
+
+    ``raw`` gets at least 1 on its diagonal, in place: every present class keeps one confident
+    "correct" row, so no row of the joint is empty and calibration never divides by zero.
+    Shared by the numpy path and the engine path (``_lazy``), which counts ``raw`` in its engine.
+    """
     np.fill_diagonal(raw, np.maximum(raw.diagonal(), 1))
     scaled = raw / raw.sum(axis=1, keepdims=True) * counts[:, None]
     scaled = scaled / max(scaled.sum(), 1e-300) * n
-    calibrated = round_rows(scaled, counts)
-    return Joint(thresholds=thresholds, raw=raw, calibrated=calibrated, label_counts=counts)
+    return round_rows(scaled, counts)
 
 
 def class_groups(codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

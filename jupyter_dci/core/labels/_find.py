@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from jupyter_dci.core.engine import input_kind, unsupported
 from jupyter_dci.core.labels._confident import (
     TIE,
     confident_joint,
@@ -37,6 +38,7 @@ from jupyter_dci.core.labels._confident import (
     top_k_lowest,
 )
 from jupyter_dci.core.labels._input import LabelInput, validate_labels_and_probs
+from jupyter_dci.core.labels._lazy_input import table_arrays
 from jupyter_dci.core.labels._scores import label_scores, self_confidence
 from jupyter_dci.errors import param_error
 
@@ -44,6 +46,8 @@ __all__ = ["LabelIssues", "find_label_issues", "label_scores"]
 
 FilterMethod = Literal["confident_learning", "prune_by_noise_rate", "expected_f1"]
 _FILTERS = ("confident_learning", "prune_by_noise_rate", "expected_f1")
+#: The most flagged rows a call on data in an engine brings back.
+MAX_ROWS = 1_000_000
 
 
 def _freeze(array: np.ndarray) -> np.ndarray:
@@ -75,6 +79,11 @@ class LabelIssues:
         The rule that chose the flagged rows.
     thresholds : numpy.ndarray
         Per-class confidence thresholds (mean self-confidence of each label; read-only).
+    total_rows, total_issues : int or None
+        For data in an engine (Polars, DuckDB, Arrow, files): the rows of the data and the
+        rows flagged, all counted exactly, while ``frame`` holds only the flagged rows shown
+        (at most ``max_rows``, worst first, indexed by the ``key`` column or by the row's
+        position in the data, ``row``). None when ``frame`` holds every row.
     """
 
     frame: pd.DataFrame
@@ -84,20 +93,35 @@ class LabelIssues:
     noise_rates: pd.Series
     filter_by: str
     thresholds: np.ndarray = field(repr=False)
+    total_rows: int | None = field(default=None, repr=False)
+    total_issues: int | None = field(default=None, repr=False)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows of the data."""
+        return len(self.frame) if self.total_rows is None else self.total_rows
 
     @property
     def n_issues(self) -> int:
-        """Number of rows flagged."""
+        """Number of rows flagged (all of them, shown or not)."""
+        if self.total_issues is not None:
+            return self.total_issues
         return int(self.frame["is_label_issue"].sum())
 
     @property
     def issues(self) -> pd.DataFrame:
-        """The flagged rows only, worst first."""
+        """The flagged rows only, worst first (those shown, for data in an engine)."""
         return self.frame[self.frame["is_label_issue"].to_numpy()]
 
+    @property
+    def truncated(self) -> bool:
+        """Whether some flagged rows are not in ``frame`` (data in an engine, past max_rows)."""
+        return self.n_issues > int(self.frame["is_label_issue"].sum())
+
     def __repr__(self) -> str:
+        shown = f", {len(self.frame):,} shown" if self.truncated else ""
         return (
-            f"LabelIssues({self.n_issues} of {len(self.frame)} rows flagged, "
+            f"LabelIssues({self.n_issues:,} of {self.n_rows:,} rows flagged{shown}, "
             f"{len(self.classes)} classes, filter_by={self.filter_by!r})"
         )
 
@@ -126,8 +150,10 @@ class LabelIssues:
         -------
         dict
             ``n_rows``, ``n_issues``, ``classes``, ``filter_by``, ``noise_rates``,
-            ``confident_joint``, ``noise_matrix`` (nested lists, rows = given label) and
-            ``issues`` (a list of ``{index, given_label, suggested_label, label_score}``).
+            ``confident_joint``, ``noise_matrix`` (nested lists, rows = given label),
+            ``issues`` (a list of ``{index, given_label, suggested_label, label_score}``: for
+            data in an engine, the rows shown) and ``truncated`` (some flagged rows are not
+            listed).
 
         Examples
         --------
@@ -150,7 +176,7 @@ class LabelIssues:
             )
         ]
         return {
-            "n_rows": len(self.frame),
+            "n_rows": self.n_rows,
             "n_issues": self.n_issues,
             "classes": _plain(self.classes),
             "filter_by": self.filter_by,
@@ -158,6 +184,7 @@ class LabelIssues:
             "confident_joint": self.confident_joint.to_numpy().tolist(),
             "noise_matrix": self.noise_matrix.to_numpy().tolist(),
             "issues": issues,
+            "truncated": self.truncated,
         }
 
 
@@ -228,23 +255,37 @@ def find_label_issues(
     labels: Any,
     pred_probs: Any,
     *,
+    label: Any = None,
     classes: Any = None,
     filter_by: FilterMethod | str = "confident_learning",
+    key: Any = None,
+    max_rows: int = 10_000,
 ) -> LabelIssues:
     """Find the rows whose given label is probably wrong, by confident learning.
 
+    Two forms. The array form takes the labels and the probabilities themselves. The table
+    form, ``find_label_issues(data, ["p_cat", "p_dog"], label="y")``, takes a table and names
+    its columns; ``data`` may be a pandas DataFrame or data that stays in its engine (a
+    Polars DataFrame or LazyFrame, a PyArrow Table or Dataset, a DuckDB relation, or a path
+    or glob of Parquet or CSV files): the same rows are flagged, computed in the engine, and
+    only the first ``max_rows`` flagged rows come back (see ``LabelIssues``).
+
     Parameters
     ----------
-    labels : array-like or pandas.Series
-        The given labels (ints, strings, categoricals, nullable ints...; no missing values).
-        A Series' index is kept in the result.
-    pred_probs : array-like or pandas.DataFrame, shape (n_rows, n_classes)
+    labels : array-like, pandas.Series, or a table
+        The given labels (ints, strings, categoricals, nullable ints...; no missing values);
+        a Series' index is kept in the result. With ``label=``: the data holding them.
+    pred_probs : array-like, pandas.DataFrame, list or dict
         **Out-of-sample** probabilities (e.g. from :func:`out_of_sample_probs` or
-        ``cross_val_predict(..., method="predict_proba")``); rows sum to 1. A DataFrame's
-        columns name the classes.
+        ``cross_val_predict(..., method="predict_proba")``), shape (n_rows, n_classes); rows
+        sum to 1. A DataFrame's columns name the classes. With ``label=``: the probability
+        columns of the data, in class order (a list), or ``{class: column}`` (a dict).
+    label : column name, optional
+        The table form: the column of ``labels`` (the data) holding the given labels.
     classes : sequence, optional
-        The class of each column of ``pred_probs``. Default: the DataFrame's columns, else
-        ``0..K-1`` for integer labels in that range, else the sorted distinct labels.
+        The class of each column of ``pred_probs``. Default: the DataFrame's columns (or the
+        dict's keys), else ``0..K-1`` for integer labels in that range, else the sorted
+        distinct labels.
     filter_by : {"confident_learning", "prune_by_noise_rate", "expected_f1"}
         How the flagged rows are chosen; all rank by ``label_score``, the posterior
         probability that the given label is right under the estimated noise matrix, and none
@@ -255,7 +296,14 @@ def find_label_issues(
         default): for each cell (given i, true j) of the joint, that many rows of label i with
         the largest ``P_j - P_i``. ``"expected_f1"``: the rows that maximise the expected F1
         when ``1 - label_score`` is taken as each row's chance of being wrong; best when the
-        probabilities are well calibrated.
+        probabilities are well calibrated. Data in an engine takes the first and the last.
+    key : column name, optional
+        The table form: a column identifying the rows, which indexes the result. Default:
+        the data's index (pandas), else each row's position in the data (0-based, in the
+        order the engine reads it), in an index named ``row``.
+    max_rows : int, default 10,000
+        Data in an engine: the most flagged rows brought back (worst first), in [0,
+        1,000,000]; ``n_issues`` counts them all. A pandas frame's result holds every row.
 
     Returns
     -------
@@ -267,9 +315,12 @@ def find_label_issues(
     ------
     InvalidParameterError
         Empty input, fewer than 2 classes, NaN, negative or unnormalised probabilities,
-        missing labels, or an unknown ``filter_by``.
+        missing labels, an unknown ``filter_by``, or ``max_rows`` out of range.
     DataMismatchError
-        Lengths or indexes that differ, or labels that are not among the classes.
+        Lengths or indexes that differ, labels that are not among the classes, or column
+        names that are not the data's.
+    UnsupportedInputError
+        A table of a type no engine takes.
 
     Examples
     --------
@@ -279,6 +330,13 @@ def find_label_issues(
     >>> result = find_label_issues(["a", "a", "b", "b", "b"], probs)
     >>> result.issues[["given_label", "suggested_label"]].astype(str).values.tolist()
     [['b', 'a']]
+
+    The table form, on a Polars frame (any engine input alike):
+
+    >>> import polars as pl
+    >>> data = pl.DataFrame({"y": ["a", "a", "b", "b", "b"], "pa": probs[:, 0], "pb": probs[:, 1]})
+    >>> find_label_issues(data, ["pa", "pb"], label="y")
+    LabelIssues(1 of 5 rows flagged, 2 classes, filter_by='confident_learning')
     """
     func = "find_label_issues"
     if filter_by not in _FILTERS:
@@ -288,8 +346,23 @@ def find_label_issues(
             "one of 'confident_learning', 'prune_by_noise_rate', 'expected_f1'",
             filter_by,
         )
-    data = validate_labels_and_probs(labels, pred_probs, classes, func)
-    return _find(data, str(filter_by))
+    if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)):
+        raise param_error("max_rows", func, f"an int in [0, {MAX_ROWS:,}]", max_rows)
+    if not 0 <= max_rows <= MAX_ROWS:
+        raise param_error("max_rows", func, f"an int in [0, {MAX_ROWS:,}]", max_rows)
+    if label is None:
+        if key is not None:
+            raise param_error("key", func, "None unless label= names the label column", key)
+        return _find(validate_labels_and_probs(labels, pred_probs, classes, func), str(filter_by))
+    table = {"label": label, "pred_probs": pred_probs, "classes": classes, "key": key}
+    if isinstance(labels, pd.DataFrame):
+        series, probs, classes = table_arrays(labels, table, func)
+        return _find(validate_labels_and_probs(series, probs, classes, func), str(filter_by))
+    if input_kind(labels) is None:
+        raise unsupported(labels, func)
+    from jupyter_dci.core.labels._lazy import find_issues_lazy
+
+    return find_issues_lazy(labels, table, str(filter_by), int(max_rows), func)
 
 
 def _find(data: LabelInput, filter_by: str) -> LabelIssues:

@@ -170,9 +170,15 @@ def class_major_blocks(
         if buffer.shape[1] < stop - start:  # the first block is the widest: one buffer
             buffer = np.empty((k, stop - start))
         block = buffer[:, : stop - start]
-        # np.take gathers whole rows ~3x faster than fancy indexing probs[rows].
-        part = probs[start:stop] if rows is None else np.take(probs, rows[start:stop], axis=0)
-        np.copyto(block, part.T)
+        if rows is not None and probs.T.flags.c_contiguous:
+            # Class-major input: gather each class's values, a forward walk of one contiguous
+            # vector each. Gathering rows of it instead touches K cache lines per row (~60x
+            # slower at 10M rows, as the array outgrows the caches).
+            np.take(probs.T, rows[start:stop], axis=1, out=block, mode="clip")
+        else:
+            # np.take gathers whole rows ~3x faster than fancy indexing probs[rows].
+            part = probs[start:stop] if rows is None else np.take(probs, rows[start:stop], axis=0)
+            np.copyto(block, part.T)
         yield start, stop, block
 
 

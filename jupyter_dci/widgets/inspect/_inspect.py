@@ -8,10 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupyter_dci.core.engine._inputs import pandas_only
+from jupyter_dci.core.engine._inputs import input_kind, pandas_only
 from jupyter_dci.core.labels import OutOfSampleProbs
+from jupyter_dci.core.review._lazy import is_keyed_dataset
 from jupyter_dci.core.table import display_name
 from jupyter_dci.errors import param_error
+from jupyter_dci.widgets.inspect._lazy import LazyWorkbench
 from jupyter_dci.widgets.inspect._workbench import Workbench
 
 __all__ = ["inspect"]
@@ -44,6 +46,14 @@ def _resolve_dataset(df: Any, label: Any, dataset: Any) -> tuple[pd.DataFrame, A
     return df, label, dataset
 
 
+def _kept_in_engine(df: Any, dataset: Any) -> bool:
+    """Whether ``df`` (or its dataset) keeps its rows in an engine: the lazy workbench's data."""
+    if is_keyed_dataset(df) or is_keyed_dataset(dataset):
+        return True
+    kind = input_kind(df)
+    return kind is not None and kind != "pandas"
+
+
 def _check_model_outputs(n_rows: int, pred_probs: Any, predictions: Any) -> None:
     """Refuse probabilities or predictions that are not one entry per row."""
     if pred_probs is not None:
@@ -70,7 +80,8 @@ def inspect(
     predictions: Any = None,
     features: Sequence[Hashable] | None = None,
     dataset: Any = None,
-) -> Workbench:
+    key: str | None = None,
+) -> Workbench | LazyWorkbench:
     """Open the workbench: look, find, fix, record and measure in one panel.
 
     Parameters
@@ -92,6 +103,13 @@ def inspect(
     dataset : jupyter_dci.store.Dataset, optional
         The dataset tracking ``df``: edits become pending edits and the History tab shows
         its versions.
+    key : str, optional
+        For data kept in its engine: the column naming rows (default: the dataset's key).
+
+    Data beyond pandas (a Polars frame, Arrow data, a DuckDB relation, Parquet or CSV files,
+    or a ``LazyDataset``) opens a :class:`LazyWorkbench`, every tab computed in the data's
+    engine: ``pred_probs`` then names the data's probability columns and ``predictions``
+    its prediction column.
 
     Returns
     -------
@@ -113,6 +131,17 @@ def inspect(
     >>> wb.open_tab("labels").review_panel.n_suspects
     1
     """
+    if _kept_in_engine(df, dataset):
+        lazy = df if is_keyed_dataset(df) else dataset
+        return LazyWorkbench(
+            None if lazy is df else df,
+            label=label if label is not None or lazy is None else lazy.label,
+            pred_probs=pred_probs,
+            predictions=predictions,
+            features=features,
+            key=key,
+            dataset=lazy,
+        )
     df, label, dataset = _resolve_dataset(df, label, dataset)
     if label is not None and int((df.columns == label).sum()) != 1:
         columns = ", ".join(repr(display_name(c)) for c in df.columns[:20])
