@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 
     # The core's public names, as jupyter_dci.core re-exports them.
     from jupyter_dci.core import (
+        Agreement,
         Alert,
         ColumnProfile,
+        Consensus,
         DataFrameProfile,
         Duplicates,
         FoundSlice,
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
         Slice,
         SliceMetric,
         SliceMetrics,
+        agreement,
+        consensus,
         find_duplicates,
         find_label_issues,
         find_slices,
@@ -68,10 +72,12 @@ if TYPE_CHECKING:
     from jupyter_dci.widgets.inspect import Workbench, inspect
 
 __all__ = [
+    "Agreement",
     "Alert",
     "Change",
     "ChartWidget",
     "ColumnProfile",
+    "Consensus",
     "DCIError",
     "DataFrameProfile",
     "Dataset",
@@ -93,7 +99,9 @@ __all__ = [
     "Version",
     "Workbench",
     "__version__",
+    "agreement",
     "chart",
+    "consensus",
     "datasets",
     "find_duplicates",
     "find_label_issues",
@@ -152,6 +160,10 @@ _LAZY = {
     "OutOfSampleProbs": "jupyter_dci.core",
     "find_duplicates": "jupyter_dci.core",
     "Duplicates": "jupyter_dci.core",
+    "agreement": "jupyter_dci.core",
+    "Agreement": "jupyter_dci.core",
+    "consensus": "jupyter_dci.core",
+    "Consensus": "jupyter_dci.core",
     "track": "jupyter_dci.store",
     "Dataset": "jupyter_dci.store",
     "Version": "jupyter_dci.store",

@@ -15,3 +15,11 @@ def test_every_public_name_resolves() -> None:
 def test_unknown_names_raise_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_thing"):
         dci.no_such_thing  # noqa: B018
+
+
+def test_annotator_functions_are_the_cores() -> None:
+    from jupyter_dci.core import annotators
+
+    assert dci.agreement is annotators.agreement
+    assert dci.consensus is annotators.consensus
+    assert {"agreement", "consensus", "Agreement", "Consensus"} <= set(dci.__all__)

@@ -3,6 +3,7 @@
 ========================  =====================================================
 ``core.profile``          look: column statistics, alerts, the offline report
 ``core.labels``           find: label issues and out-of-sample probabilities
+``core.annotators``       find: annotator agreement, consensus labels
 ``core._duplicates``      find: exact and conflicting duplicate rows
 ``core.slices``           find and measure: failing slices, metrics per slice
 ``core.predicate``        the row language and :class:`Slice`
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jupyter_dci.core._duplicates import Duplicates, find_duplicates
+    from jupyter_dci.core.annotators import Agreement, Consensus, agreement, consensus
     from jupyter_dci.core.labels import (
         LabelIssues,
         OutOfSampleProbs,
@@ -53,6 +55,10 @@ if TYPE_CHECKING:
 _LAZY = {
     "Duplicates": "jupyter_dci.core._duplicates",
     "find_duplicates": "jupyter_dci.core._duplicates",
+    "Agreement": "jupyter_dci.core.annotators",
+    "Consensus": "jupyter_dci.core.annotators",
+    "agreement": "jupyter_dci.core.annotators",
+    "consensus": "jupyter_dci.core.annotators",
     "LabelIssues": "jupyter_dci.core.labels",
     "OutOfSampleProbs": "jupyter_dci.core.labels",
     "find_label_issues": "jupyter_dci.core.labels",
@@ -88,8 +94,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Agreement",
     "Alert",
     "ColumnProfile",
+    "Consensus",
     "DataFrameProfile",
     "Duplicates",
     "FoundSlice",
@@ -100,6 +108,8 @@ __all__ = [
     "Slice",
     "SliceMetric",
     "SliceMetrics",
+    "agreement",
+    "consensus",
     "find_duplicates",
     "find_label_issues",
     "find_slices",
