@@ -372,3 +372,15 @@ def test_core_imports_no_ui_library():
         "sys.exit(f'imported {bad}' if bad else 0)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    "labels", [[1, "1", 0, 0], [True, 1, 0, 0], np.array([1, "1", 0, 0], dtype=object)]
+)
+def test_labels_that_mix_kinds_are_refused(labels) -> None:
+    """[1, "1"] silently became one class through numpy's string coercion (issue #15)."""
+    probs = np.array([[0.2, 0.8], [0.2, 0.8], [0.9, 0.1], [0.9, 0.1]])
+    with pytest.raises(DataMismatchError, match="mix kinds of values"):
+        find_label_issues(labels, probs)
+    # Numbers of two types are one kind: 1.0 and 1 are the same class.
+    assert find_label_issues([1.0, 1, 0, 0], probs).classes == (0.0, 1.0)

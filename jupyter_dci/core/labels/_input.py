@@ -78,14 +78,44 @@ def _preview(values: Any, limit: int = 5) -> str:
 
 def _as_series(labels: Any, func: str) -> pd.Series:
     if isinstance(labels, pd.Series):
-        return labels
+        return _one_kind(labels, func)
     if isinstance(labels, pd.DataFrame):
         raise param_error("labels", func, "a 1-d array-like or a Series", "a DataFrame")
+    if isinstance(labels, list | tuple):
+        # np.asarray would turn [1, "1"] into two equal strings: one silent class.
+        _one_kind(pd.Series(list(labels), dtype=object), func)
     array = np.asarray(labels) if not isinstance(labels, (pd.Index, pd.Categorical)) else labels
     if getattr(array, "ndim", 1) != 1:
         shape = getattr(array, "shape", None)
         raise param_error("labels", func, "a 1-d array-like or a Series", f"shape {shape}")
-    return pd.Series(array)
+    return _one_kind(pd.Series(array), func)
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, int | float | np.number):
+        return "number"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _one_kind(series: pd.Series, func: str) -> pd.Series:
+    """Refuse labels that mix kinds (1 and "1", True and 1): they would merge or split classes."""
+    if series.dtype != object:
+        return series
+    # pandas' own inference runs in C: only a column it calls mixed is scanned in Python.
+    if not pd.api.types.infer_dtype(series, skipna=True).startswith("mixed"):
+        return series
+    kinds: dict[str, Any] = {}
+    for value in series.dropna():
+        kinds.setdefault(_kind_of(value), value)
+        if len(kinds) > 1:
+            shown = ", ".join(f"{v!r} ({k})" for k, v in kinds.items())
+            raise DataMismatchError(
+                f"The labels of {func} mix kinds of values: {shown}. Is 1 the same class as "
+                "'1'? Give every label one type first, e.g. labels.astype(str)."
+            )
+    return series
 
 
 def _as_probs(pred_probs: Any, func: str) -> tuple[np.ndarray, pd.Index | None, pd.Index | None]:
