@@ -8,7 +8,7 @@ cells are brought into this frame.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +30,33 @@ __all__ = ["commit_pending", "pull_versions", "rebase_dataset", "refuse_reshaped
 
 #: Edit rows inserted per statement: bounded memory for the parameters of a big commit.
 _INSERT_CHUNK = 50_000
+
+
+def record_edits(log: Any, cells: pd.DataFrame, batches: Any, version: int) -> None:
+    """Write the batches and the changed cells of one version (inside the write lock).
+
+    ``cells`` holds ``row_id``, ``row_key``, ``column``, ``old``, ``new`` and ``batch`` (an
+    index into ``batches``); a pandas and a lazy dataset's commits write them alike.
+    """
+    batch_ids = {}
+    for b in sorted(set(cells["batch"].tolist())):
+        bt = batches[b]
+        batch_ids[b] = log.add_batch(bt.author, bt.reason, bt.source, bt.time)
+    rows = list(
+        zip(
+            [version] * len(cells),
+            cells["row_id"].tolist(),
+            cells["row_key"].tolist(),
+            cells["column"].tolist(),
+            cells["old"].tolist(),
+            cells["new"].tolist(),
+            [batch_ids[b] for b in cells["batch"].tolist()],
+            strict=True,
+        )
+    )
+    for start in range(0, max(len(rows), 1), _INSERT_CHUNK):
+        log.add_edits(rows[start : start + _INSERT_CHUNK])
+        pause_point("commit:edits")
 
 
 def commit_pending(
@@ -72,25 +99,7 @@ def commit_pending(
         cells = cells.sort_values(["row_id", "column"], kind="stable")
         pause_point("commit:begin")
         new_version = head + 1
-        batch_ids = {}
-        for b in sorted(set(cells["batch"].tolist())):
-            bt = batches[b]
-            batch_ids[b] = log.add_batch(bt.author, bt.reason, bt.source, bt.time)
-        rows = list(
-            zip(
-                [new_version] * len(cells),
-                cells["row_id"].tolist(),
-                cells["row_key"].tolist(),
-                cells["column"].tolist(),
-                cells["old"].tolist(),
-                cells["new"].tolist(),
-                [batch_ids[b] for b in cells["batch"].tolist()],
-                strict=True,
-            )
-        )
-        for start in range(0, max(len(rows), 1), _INSERT_CHUNK):
-            log.add_edits(rows[start : start + _INSERT_CHUNK])
-            pause_point("commit:edits")
+        record_edits(log, cells, batches, new_version)
         schema = frame_schema(ds.frame)
         if theirs is not None:
             schema = merge_schema(head_schema, schema)

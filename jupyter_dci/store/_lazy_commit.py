@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import StoreError, param_error
 from ._author import default_author
+from ._commit import record_edits
 from ._history import rebase_old_values
 from ._log import utc_now
 from ._pending import Batch
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from ._lazy_dataset import LazyDataset
 
 __all__ = ["commit_lazy", "revert_batches"]
-
-#: Edit rows inserted per statement: bounded memory for the parameters of a big commit.
-_INSERT_CHUNK = 50_000
 
 
 def commit_lazy(
@@ -66,24 +64,7 @@ def commit_lazy(
         cells = cells[cells["old"] != cells["new"]]
         cells = cells.sort_values(["row_id", "column"], kind="stable")
         version = head + 1
-        batch_ids = {}
-        for b in sorted(set(cells["batch"].tolist())):
-            bt = batches[b]
-            batch_ids[b] = log.add_batch(bt.author, bt.reason, bt.source, bt.time)
-        rows = list(
-            zip(
-                [version] * len(cells),
-                cells["row_id"].tolist(),
-                cells["row_key"].tolist(),
-                cells["column"].tolist(),
-                cells["old"].tolist(),
-                cells["new"].tolist(),
-                [batch_ids[b] for b in cells["batch"].tolist()],
-                strict=True,
-            )
-        )
-        for start in range(0, len(rows), _INSERT_CHUNK):
-            log.add_edits(rows[start : start + _INSERT_CHUNK])
+        record_edits(log, cells, batches, version)
         log.add_version(
             version=version,
             message=message,
