@@ -418,7 +418,7 @@ def test_arrow_dtypes_the_store_cannot_rebuild_are_refused_before_any_write(tmp_
     assert "Nothing was written by track" in str(info.value)
     assert not (tmp_path / "d").exists()
     # A frame given such a column after tracking: the commit is refused, nothing lands.
-    df = pd.DataFrame({"y": ["a", "b", "c"], name: column.astype(str)})
+    df = pd.DataFrame({"y": ["a", "b", "c"], name: ["p", "q", "r"]})
     ds = track(df, name="e", label="y", root=tmp_path)
     ds.relabel(0, "q")
     df[name] = column  # the same column, now of that dtype
