@@ -152,7 +152,7 @@ def _array_keys(column: pd.Series, step: float | None) -> pd.Series:
             continue
         values = np.asarray(cell, dtype=np.float64)
         if step is not None:
-            values = np.round(values / step)
+            values = np.round(values / step) + 0.0  # -0.0 has other bytes than 0.0
         keys.append(values.tobytes() + str(values.shape).encode())
     return pd.Series(keys, index=column.index, dtype=object)
 
@@ -212,7 +212,9 @@ def _normalised(frame: pd.DataFrame, tolerance: float) -> pd.DataFrame:
             spread = float(finite.std()) if len(finite) else 0.0
             step = tolerance * spread if spread > 0 else 1.0
             # Rounded to a share of the column's spread: 1.001 and 1.002 meet, 1 and 2 do not.
-            columns[key] = pd.Series(np.round(values / step), index=frame.index)
+            # + 0.0 makes -0.0 (from rounding -0.5) the 0.0 it equals: pandas 2.2 hashes the
+            # two apart, which split one near-duplicate group in two.
+            columns[key] = pd.Series(np.round(values / step) + 0.0, index=frame.index)
         elif pd.api.types.is_datetime64_any_dtype(column.dtype):
             columns[key] = column.dt.floor("s")
         elif isinstance(column.dtype, (pd.PeriodDtype, pd.IntervalDtype)) or (
