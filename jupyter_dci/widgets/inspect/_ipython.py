@@ -50,6 +50,7 @@ class InspectBar(ipywidgets.VBox):
 
     def open_workbench(self) -> Any:
         """Open the workbench in place of the bar (what the button does); return it."""
+        from jupyter_dci.core.review._lazy import is_keyed_dataset
         from jupyter_dci.widgets._bridge import bridge
         from jupyter_dci.widgets.inspect._inspect import inspect
 
@@ -58,7 +59,11 @@ class InspectBar(ipywidgets.VBox):
             self.note.value = html.escape("This bar was released; display the frame again.")
             return None
         # The kernel's tracked datasets (the sidebar's list): one may track this very frame.
-        dataset = next((d for d in bridge().datasets() if d.frame is frame), None)
+        # (A dataset whose rows stay in an engine tracks no frame: never this one.)
+        dataset = next(
+            (d for d in bridge().datasets() if not is_keyed_dataset(d) and d.frame is frame),
+            None,
+        )
         try:
             if dataset is not None:
                 workbench = inspect(dataset)
