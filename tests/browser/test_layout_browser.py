@@ -108,6 +108,13 @@ def test_history_shows_no_empty_box_and_whole_messages(layout_page: Any) -> None
     page = layout_page
     for width in (1440, 800):
         page.set_viewport_size({"width": width, "height": 2400})
+        # The versions arrive a message after the panel shows, and a resize may redraw
+        # them: poll for version 2's text at each width before measuring it.
+        page.wait_for_function(
+            "() => (document.querySelector(\".dci-history-version[data-version='2'] "
+            ".dci-history-msg\") || {}).textContent?.includes('notes of the second annotator')",
+            timeout=30_000,
+        )
         # The confirmation box takes no room until something asks for it.
         assert page.locator(".dci-history-confirm").evaluate("e => e.offsetHeight") == 0
         message = page.locator(".dci-history-version[data-version='2'] .dci-history-msg")
